@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConferenceConfig(AppConfig):
+    name = "sessions"
+    # The package is called "sessions", whose default label would collide with
+    # django.contrib.sessions (also installed); "conference" keeps both apps.
+    label = "conference"
+    verbose_name = "Conference programme"

@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from .days import DAY_BREAK, conference_day
+from .querysets import EventQuerySet, SessionQuerySet
+from .validators import available_time_zones, validate_hex_colour, validate_time_zone
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Event(TimeStamped):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="IANA name, such as America/New_York. Times are shown in this zone.",
+    )
+    is_virtual = models.BooleanField("virtual event", default=False)
+    venue = models.CharField(max_length=200, blank=True, help_text="Venue and city, if any.")
+    website_url = models.URLField("official website", max_length=500, blank=True)
+    schedule_url = models.URLField("official schedule", max_length=500, blank=True)
+    is_published = models.BooleanField("published", default=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="event_ends_on_or_after_start",
+                violation_error_message="The event cannot end before it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "-start_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def days(self) -> list[dt.date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + dt.timedelta(days=n) for n in range(count)]
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    colour = models.CharField(
+        max_length=7,
+        default="#1d5f8a",
+        validators=[validate_hex_colour],
+        help_text="Badge colour, such as #1d5f8a. The text colour is picked for contrast.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever reads better on the badge colour (WCAG luminance)."""
+        channels = [int(self.colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        # Contrast against white is 1.05/(L+0.05), against black (L+0.05)/0.05.
+        return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+class Company(TimeStamped):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    website_url = models.URLField("website", max_length=500, blank=True)
+    logo = models.ImageField(upload_to="companies/", blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speaker(TimeStamped):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+        help_text="Current employer. Each session keeps the affiliation it had at the time.",
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="speakers/", blank=True)
+    website_url = models.URLField("website", max_length=500, blank=True)
+    github_url = models.URLField("GitHub", max_length=500, blank=True)
+    linkedin_url = models.URLField("LinkedIn", max_length=500, blank=True)
+    social_url = models.URLField(
+        "social profile", max_length=500, blank=True, help_text="Mastodon, Bluesky or X."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def profile_links(self) -> list[tuple[str, str]]:
+        fields = ("website_url", "github_url", "linkedin_url", "social_url")
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in fields
+            if getattr(self, name)
+        ]
+
+
+class Room(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["event", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "name"],
+                name="room_name_unique_per_event",
+                violation_error_message="This event already has a room of that name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(TimeStamped):
+    class Format(models.TextChoices):
+        KEYNOTE = "keynote", "Keynote"
+        TALK = "talk", "Talk"
+        PANEL = "panel", "Panel"
+        LIGHTNING = "lightning", "Lightning talk"
+        TUTORIAL = "tutorial", "Tutorial"
+        WORKSHOP = "workshop", "Workshop"
+        BOF = "bof", "Birds of a feather"
+        OTHER = "other", "Other"
+
+    class Level(models.TextChoices):
+        ANY = "", "Any level"
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Changing any of these moves the session in attendees' calendars.
+    SCHEDULE_FIELDS = ("starts_at", "ends_at", "room", "status")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300)
+    abstract = models.TextField(blank=True)
+    editors_note = models.TextField(
+        "editors' note", blank=True, help_text="The guide's own take: why this session is worth it."
+    )
+    is_editors_pick = models.BooleanField("editors' pick", default=False)
+    format = models.CharField(max_length=20, choices=Format, default=Format.TALK)
+    level = models.CharField(max_length=20, choices=Level, default=Level.ANY, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="sessions")
+    speakers = models.ManyToManyField(Speaker, through="SessionSpeaker", related_name="sessions")
+    schedule_url = models.URLField("official schedule link", max_length=500, blank=True)
+    video_url = models.URLField("video", max_length=500, blank=True)
+    slides_url = models.URLField("slides", max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    source_id = models.CharField(
+        max_length=200, blank=True, help_text="Identifier in the imported official schedule."
+    )
+    # iCalendar SEQUENCE and LAST-MODIFIED: raised when SCHEDULE_FIELDS change,
+    # so calendar apps that re-fetch a feed move or cancel the event.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    schedule_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "room__order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slug"],
+                name="session_slug_unique_per_event",
+                violation_error_message="This event already has a session with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "source_id"],
+                condition=~Q(source_id=""),
+                name="session_source_id_unique_per_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def conference_day(self) -> dt.date:
+        return conference_day(self.starts_at, self.event.tz)
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.starts_at and self.ends_at and self.event_id):
+            return
+        event = self.event
+        if event.time_zone not in available_time_zones():
+            return  # the event's own form reports the bad zone
+        latest_end = (
+            dt.datetime.combine(event.end_date + dt.timedelta(days=1), dt.time(), tzinfo=event.tz)
+            + DAY_BREAK
+        )
+        if not (
+            event.start_date <= conference_day(self.starts_at, event.tz) <= event.end_date
+            and self.ends_at <= latest_end
+        ):
+            raise ValidationError(
+                {
+                    "starts_at": (
+                        f"The session must take place during the event, "
+                        f"{event.start_date:%d %b %Y} to {event.end_date:%d %b %Y} "
+                        f"({event.time_zone})."
+                    )
+                }
+            )
+
+
+class SessionSpeaker(models.Model):
+    """A speaker's appearance in a session, with the affiliation they had then."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="appearances")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="appearances")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appearances",
+        help_text="Affiliation at the time of the session; defaults to the speaker's company.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "speaker"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "speaker"],
+                name="speaker_once_per_session",
+                violation_error_message="This speaker is already listed on the session.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} @ {self.company}" if self.company_id else str(self.speaker)

@@ -1,0 +1,112 @@
+"""Factories for every model, producing valid, published rows by default."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import factory
+from django.contrib.auth import get_user_model
+
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    name = factory.Sequence(lambda n: f"CloudConf {2030 + n}")
+    slug = factory.Sequence(lambda n: f"cloudconf-{2030 + n}")
+    description = "A conference about running software in the cloud."
+    start_date = dt.date(2030, 11, 17)
+    end_date = dt.date(2030, 11, 20)
+    time_zone = "America/New_York"
+    is_virtual = True
+    is_published = True
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    colour = "#1d5f8a"
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    slug = factory.Sequence(lambda n: f"speaker-{n}")
+    company = factory.SubFactory(CompanyFactory)
+    job_title = "Engineer"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    slug = factory.Sequence(lambda n: f"session-{n}")
+    abstract = "What the session is about."
+    starts_at = factory.LazyAttribute(
+        lambda s: dt.datetime.combine(
+            s.event.start_date, dt.time(10, 0), tzinfo=ZoneInfo(s.event.time_zone)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + dt.timedelta(minutes=35))
+    room = factory.LazyAttribute(lambda s: RoomFactory(event=s.event))
+    status = Session.Status.PUBLISHED
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def speakers(self, create, extracted, **kwargs):
+        """speakers=[speaker, ...] adds appearances in that order, at their current company."""
+        if create and extracted:
+            for order, speaker in enumerate(extracted):
+                SessionSpeaker.objects.create(
+                    session=self, speaker=speaker, company=speaker.company, order=order
+                )
+
+
+class SessionSpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSpeaker
+
+    session = factory.SubFactory(SessionFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    company = factory.LazyAttribute(lambda a: a.speaker.company)
+    order = 0
