@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -189,6 +190,9 @@ class Session(TimeStamped):
     # Changing any of these moves the session in attendees' calendars.
     SCHEDULE_FIELDS = ("starts_at", "ends_at", "room", "status")
 
+    # Stable identity for calendars (iCalendar UID) and frab exports (guid);
+    # it names no host and no user, and survives edits and re-imports.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300)

@@ -1,0 +1,117 @@
+"""iCalendar (RFC 5545 with RFC 7986 extensions) for sessions.
+
+One implementation serves every calendar the site publishes: a single
+session's download, the attendee's personal feed and the event and theme
+feeds. Calendar apps that re-fetch a feed recognise each session by its UID,
+move it when SEQUENCE rises and show it cancelled when STATUS says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Session
+
+PRODID = "-//confguide//Conference guide//EN"
+DEFAULT_REFRESH = dt.timedelta(hours=1)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _session_url(session: Session) -> str:
+    return absolute_url(session.get_absolute_url())
+
+
+def session_component(
+    session: Session,
+    *,
+    stamp: dt.datetime,
+    url_of: Callable[[Session], str] = _session_url,
+) -> icalendar.Event:
+    """A VEVENT for a session fetched with SessionQuerySet.for_listing()."""
+    event = session.event
+    tz = event.tz
+    component = icalendar.Event()
+    # The UID is a UUID of the session's own: no host name, no user.
+    component.add("uid", str(session.uid))
+    component.add("dtstamp", stamp)
+    component.add("dtstart", session.starts_at.astimezone(tz))
+    component.add("dtend", session.ends_at.astimezone(tz))
+    component.add("summary", session.title)
+    component.add("sequence", session.sequence)
+    component.add("created", session.created_at)
+    component.add("last-modified", session.schedule_changed_at or session.created_at)
+    component.add(
+        "status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED"
+    )
+    url = url_of(session)
+    component.add("url", url)
+    component.add("location", _location(session))
+    component.add("description", _description(session, url))
+    themes = [theme.name for theme in session.themes.all()]
+    if themes:
+        component.add("categories", themes)
+    return component
+
+
+def _location(session: Session) -> str:
+    event = session.event
+    parts = [session.room.name] if session.room else []
+    parts.append("Online" if event.is_virtual else (event.venue or event.name))
+    return ", ".join(parts)
+
+
+def _description(session: Session, url: str) -> str:
+    lines = []
+    speakers = [
+        f"{a.speaker.name} @ {a.company.name}" if a.company else a.speaker.name
+        for a in session.appearances.all()
+    ]
+    if speakers:
+        lines.append(", ".join(speakers))
+    if session.editors_note:
+        lines += ["", f"Why go: {session.editors_note}"]
+    if session.abstract:
+        lines += ["", session.abstract]
+    lines += ["", url]
+    if session.schedule_url:
+        lines.append(f"Official schedule: {session.schedule_url}")
+    return "\n".join(lines)
+
+
+def build_calendar(
+    sessions: Iterable[Session],
+    *,
+    name: str,
+    description: str = "",
+    url: str = "",
+    refresh: dt.timedelta = DEFAULT_REFRESH,
+    url_of: Callable[[Session], str] = _session_url,
+) -> bytes:
+    """A whole VCALENDAR, with a VTIMEZONE for every zone its events use."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
+    if url:
+        calendar.add("url", url)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", refresh)
+    stamp = timezone.now()
+    for session in sessions:
+        calendar.add_component(session_component(session, stamp=stamp, url_of=url_of))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
