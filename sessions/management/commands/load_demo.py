@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from sessions import demo
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One piece of demo content.
+
+    `run` must be idempotent (a second run changes nothing) and returns a
+    one-line summary. A step with an `option` is optional: it runs only when
+    the command is given `--<option>`, e.g. a large import from shared data.
+    """
+
+    label: str
+    run: Callable[[], str]
+    option: str = ""
+    help: str = ""
+
+
+# Add new demo content as another step here rather than growing one function.
+STEPS: list[DemoStep] = [
+    DemoStep("KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content (KubeCon + CloudNativeCon North America 2020 and more). "
+        "Safe to run again: only what differs from the demo content is written."
+    )
+
+    def add_arguments(self, parser):
+        for step in STEPS:
+            if step.option:
+                parser.add_argument(
+                    f"--{step.option}",
+                    action="store_true",
+                    dest=_dest(step),
+                    help=step.help or f"Also load {step.label}.",
+                )
+
+    def handle(self, *args, **options):
+        chosen = [step for step in STEPS if not step.option or options[_dest(step)]]
+        # All or nothing: a failing step leaves the database as it was.
+        with transaction.atomic():
+            for step in chosen:
+                summary = step.run()
+                self.stdout.write(f"{step.label}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+
+def _dest(step: DemoStep) -> str:
+    return step.option.replace("-", "_")

@@ -1,0 +1,173 @@
+import datetime as dt
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from sessions import demo
+from sessions.management.commands import load_demo
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+
+pytestmark = pytest.mark.integration
+
+SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_db31671334e189d8.txt"
+MODELS = (Event, Theme, Company, Speaker, Room, Session, SessionSpeaker)
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _snapshot():
+    """Every row the demo touches, with its updated_at where it has one."""
+    return {
+        model.__name__: sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items())) for row in model.objects.values()
+        )
+        for model in MODELS
+    }
+
+
+def test_load_demo_creates_kubecon_na_2020_published_and_virtual(db):
+    _load()
+
+    event = Event.objects.get(slug=demo.KUBECON_NA_2020_SLUG)
+    assert event.name == "KubeCon + CloudNativeCon North America 2020"
+    assert (event.start_date, event.end_date) == (dt.date(2020, 11, 17), dt.date(2020, 11, 20))
+    assert event.is_virtual and event.is_published
+    assert event.time_zone == "America/New_York"
+    assert event.schedule_url == ""
+    assert list(Theme.objects.values_list("name", "colour")) == [
+        ("Storage & CSI", "#1d5f8a"),
+        ("Multi-tenancy", "#6b2f8f"),
+    ]
+    assert all(theme.description for theme in Theme.objects.all())
+
+
+def test_load_demo_sessions_carry_gmt_times_speakers_in_order_and_their_2020_companies(db):
+    _load()
+
+    sessions = {s.title: s for s in Session.objects.for_listing()}
+    assert len(sessions) == 4
+    team = sessions["Kubernetes Working Group for Multi-Tenancy Project Overview"]
+    assert [str(a) for a in team.appearances.all()] == [
+        "Tasha Drew @ VMware",
+        "Adrian Ludwin @ Google",
+        "Fei Guo @ Alibaba",
+        "Jim Bugwadia @ Nirmata",
+    ]
+    assert team.starts_at == dt.datetime(2020, 11, 20, 22, 5, tzinfo=dt.UTC)
+    assert team.ends_at == dt.datetime(2020, 11, 20, 22, 40, tzinfo=dt.UTC)
+    pmem = sessions["Persistent Memory in Kubernetes"]
+    assert [str(a) for a in pmem.appearances.all()] == ["Patrick Ohly @ Intel"]
+    assert pmem.starts_at == dt.datetime(2020, 11, 19, 20, 45, tzinfo=dt.UTC)
+    assert [t.name for t in pmem.themes.all()] == ["Storage & CSI"]
+    assert pmem.conference_day == dt.date(2020, 11, 19)
+    for session in sessions.values():
+        assert session.status == Session.Status.PUBLISHED
+        assert session.is_editors_pick
+        assert session.editors_note and session.abstract
+        assert session.schedule_url == ""
+        session.full_clean()  # inside the event's days, valid in every field
+
+
+def test_load_demo_twice_changes_no_row(db):
+    _load()
+    first = _snapshot()
+
+    output = _load()
+
+    assert _snapshot() == first
+    assert "already up to date" in output
+    assert Session.objects.count() == 4
+    assert Speaker.objects.count() == 7
+    assert SessionSpeaker.objects.count() == 7
+
+
+def test_load_demo_restores_edited_demo_text_and_times(db):
+    _load()
+    session = Session.objects.get(slug="persistent-memory-in-kubernetes")
+    original_note = session.editors_note
+    Session.objects.filter(pk=session.pk).update(
+        editors_note="Scribbled over.",
+        starts_at=session.starts_at + dt.timedelta(hours=1),
+        ends_at=session.ends_at + dt.timedelta(hours=1),
+    )
+    Theme.objects.filter(slug="storage-csi").update(colour="#000000")
+
+    output = _load()
+
+    session.refresh_from_db()
+    assert session.editors_note == original_note
+    assert session.starts_at == dt.datetime(2020, 11, 19, 20, 45, tzinfo=dt.UTC)
+    # Moving it back is a schedule change calendars must notice.
+    assert session.sequence == 1
+    assert Theme.objects.get(slug="storage-csi").colour == "#1d5f8a"
+    assert "updated" in output
+
+
+def test_load_demo_keeps_a_speakers_new_job_and_the_2020_affiliation(db):
+    _load()
+    patrick = Speaker.objects.get(name="Patrick Ohly")
+    patrick.company = Company.objects.create(name="Elsewhere Inc", slug="elsewhere")
+    patrick.save()
+
+    _load()
+
+    patrick.refresh_from_db()
+    assert patrick.company.name == "Elsewhere Inc"
+    appearance = SessionSpeaker.objects.get(speaker=patrick)
+    assert str(appearance) == "Patrick Ohly @ Intel"
+
+
+def test_load_demo_removes_a_speaker_added_to_a_demo_session(db):
+    _load()
+    session = Session.objects.get(slug="persistent-memory-in-kubernetes")
+    intruder = Speaker.objects.create(name="Someone Else", slug="someone-else")
+    SessionSpeaker.objects.create(session=session, speaker=intruder, order=5)
+
+    _load()
+
+    assert [a.speaker.name for a in session.appearances.all()] == ["Patrick Ohly"]
+
+
+def test_load_demo_runs_optional_steps_only_when_asked(db, monkeypatch):
+    calls = []
+
+    def extra_step():
+        calls.append("ran")
+        return "extra loaded"
+
+    monkeypatch.setattr(
+        load_demo,
+        "STEPS",
+        [*load_demo.STEPS, load_demo.DemoStep("Extra", extra_step, option="with-extra")],
+    )
+
+    _load()
+    out = StringIO()
+    call_command("load_demo", "--with-extra", stdout=out)
+
+    assert calls == ["ran"]
+    assert "Extra: extra loaded" in out.getvalue()
+
+
+def _word_runs(text: str, length: int = 7) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+def test_demo_prose_is_written_anew_not_copied_from_the_seed_post():
+    if not SEED_POST.is_file():
+        pytest.skip(f"The seed post is not beside the repository ({SEED_POST}).")
+    prose = [demo.EVENT["description"]]
+    prose += [theme["description"] for theme in demo.THEMES]
+    prose += [s.abstract for s in demo.SESSIONS] + [s.editors_note for s in demo.SESSIONS]
+
+    shared = _word_runs(" ".join(prose)) & _word_runs(SEED_POST.read_text())
+
+    assert shared == set()
