@@ -178,6 +178,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="confguide <noreply@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EDITORS_EMAIL = env.list("EDITORS_EMAIL", default=["editors@localhost"])
 
+# --- Contact form -----------------------------------------------------------
+
+# Form posts (sent or refused) per client address per window in seconds; beyond it, a 429.
+CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=10)
+CONTACT_RATE_WINDOW = env.int("CONTACT_RATE_WINDOW", default=3600)
+# A contact message is a few kilobytes; larger bodies are refused with a 400.
+CONTACT_MAX_BODY_BYTES = env.int("CONTACT_MAX_BODY_BYTES", default=65_536)
+# How many reverse proxies in front of the site append to X-Forwarded-For; 0 means
+# trust REMOTE_ADDR only (the header is then ignored, as a visitor can forge it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- Security ---------------------------------------------------------------
 
 SECURE_CSP = {

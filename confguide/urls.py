@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,6 +11,7 @@ admin.site.index_title = "Curate the guide"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("contact/", include("confguide.contact.urls")),
     path("admin/", admin.site.urls),
 ]
 

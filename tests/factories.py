@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from confguide.models import ContactMessage
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 
@@ -110,3 +112,15 @@ class SessionSpeakerFactory(factory.django.DjangoModelFactory):
     speaker = factory.SubFactory(SpeakerFactory)
     company = factory.LazyAttribute(lambda a: a.speaker.company)
     order = 0
+
+
+class ContactMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactMessage
+
+    name = factory.Sequence(lambda n: f"Visitor {n}")
+    email = factory.LazyAttribute(lambda m: f"{m.name.lower().replace(' ', '.')}@example.com")
+    company = "Example Ltd"
+    topic = ContactMessage.Topic.KUBERNETES
+    message = "We would like help moving our services to Kubernetes."
+    consented_at = factory.LazyFunction(timezone.now)

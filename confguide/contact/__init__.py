@@ -1,0 +1,1 @@
+"""The contact form: a site-wide piece, so it lives beside the home page in confguide."""

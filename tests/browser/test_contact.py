@@ -1,0 +1,43 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from confguide.permissions import EDITORS_GROUP
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visitor_fixes_a_bad_field_sends_a_message_and_an_editor_finds_it(page, assert_accessible):
+    page.goto("/")
+    page.get_by_role("link", name="Contact us").click()
+    assert_accessible(page)
+
+    page.get_by_label("Your name").fill("Grace Hopper")
+    page.get_by_label("Email address").fill("grace@navy")
+    page.get_by_label("What can we help with?").select_option(label="Training and workshops")
+    page.get_by_label("Your message").fill("Could you run a Kubernetes workshop for our team?")
+    page.get_by_label("I agree that the consultancy may store this message").check()
+    page.get_by_role("button", name="Send message").click()
+
+    assert page.get_by_role("alert").inner_text().startswith("The message was not sent yet")
+    assert page.get_by_label("Your name").input_value() == "Grace Hopper"
+    assert page.get_by_label("Your message").input_value().startswith("Could you run")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill("grace@example.com")
+    page.get_by_role("button", name="Send message").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Thank you, your message is with us"
+    )
+    assert_accessible(page)
+
+    editor = UserFactory(username="louise", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    page.goto("/admin/confguide/contactmessage/")
+    page.get_by_label("Username").fill("louise")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    row = page.locator("#result_list tbody tr").first
+    assert "Grace Hopper" in row.inner_text()
+    assert "grace@example.com" in row.inner_text()

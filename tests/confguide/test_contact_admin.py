@@ -1,0 +1,133 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from confguide.models import ContactMessage
+from tests.factories import ContactMessageFactory, UserFactory
+
+pytestmark = pytest.mark.integration
+
+CHANGELIST = "/admin/confguide/contactmessage/"
+
+
+def run_action(client, action, messages):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [str(message.pk) for message in messages]},
+    )
+
+
+def test_editors_triage_messages_in_the_admin(editor_client):
+    ContactMessageFactory(name="Grace Hopper", source_label="Persistent Memory in Kubernetes")
+    ContactMessageFactory(name="Spam Bot", status=ContactMessage.Status.SPAM)
+
+    new_only = editor_client.get(CHANGELIST, {"status__exact": "new"})
+    searched = editor_client.get(CHANGELIST, {"q": "persistent memory"})
+
+    assert "Grace Hopper" in new_only.text
+    assert "Spam Bot" not in new_only.text
+    assert [m.name for m in searched.context["cl"].result_list] == ["Grace Hopper"]
+
+
+def test_staff_without_the_permission_cannot_see_messages(client, db):
+    ContactMessageFactory()
+    client.force_login(UserFactory(is_staff=True))
+
+    assert client.get(CHANGELIST).status_code == 403
+
+
+def test_staff_granted_only_view_permission_sees_but_cannot_change(client, db):
+    message = ContactMessageFactory()
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_contactmessage"))
+    client.force_login(user)
+
+    run_action(client, "mark_spam", [message])
+
+    assert client.get(CHANGELIST).status_code == 200
+    message.refresh_from_db()
+    assert message.status == ContactMessage.Status.NEW
+
+
+def test_anonymous_visitor_is_sent_to_the_admin_login(client, db):
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_messages_cannot_be_added_by_hand(editor_client):
+    assert editor_client.get(CHANGELIST + "add/").status_code == 403
+
+
+def test_editor_changes_status_and_note_but_not_what_the_visitor_sent(editor_client):
+    message = ContactMessageFactory(name="Grace Hopper")
+
+    editor_client.post(
+        f"{CHANGELIST}{message.pk}/change/",
+        {"status": "in_progress", "triage_note": "Louise calls back", "name": "Changed"},
+    )
+
+    message.refresh_from_db()
+    assert (message.status, message.triage_note, message.name) == (
+        "in_progress",
+        "Louise calls back",
+        "Grace Hopper",
+    )
+
+
+def test_mark_actions_set_the_status_of_selected_messages(editor_client):
+    first, second, untouched = ContactMessageFactory.create_batch(3)
+
+    run_action(editor_client, "mark_done", [first, second])
+
+    statuses = dict(ContactMessage.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "done", second.pk: "done", untouched.pk: "new"}
+
+
+def test_csv_export_holds_selected_messages_with_formulas_neutralised(editor_client):
+    hostile = ContactMessageFactory(
+        name='=HYPERLINK("https://evil.example","click")',
+        company="+1 555",
+        message="@SUM(A1:A9) is what we need",
+    )
+    plain = ContactMessageFactory(name="Grace Hopper", source_label="Beyond File and Block")
+    ContactMessageFactory(name="Not Selected")
+
+    response = run_action(editor_client, "export_csv", [hostile, plain])
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="contact-messages-')
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["Name"] for row in rows] == [
+        '\'=HYPERLINK("https://evil.example","click")',
+        "Grace Hopper",
+    ]
+    assert rows[0]["Company"] == "'+1 555"
+    assert rows[0]["Message"] == "'@SUM(A1:A9) is what we need"
+    assert rows[1]["About"] == "Beyond File and Block"
+
+
+def test_retry_action_emails_the_editors_about_unnotified_messages(editor_client, mailoutbox):
+    waiting = ContactMessageFactory(name="Waiting", notify_attempts=1, last_notify_error="boom")
+    ContactMessageFactory(name="Spam", status=ContactMessage.Status.SPAM)
+
+    run_action(editor_client, "retry_notification", list(ContactMessage.objects.all()))
+
+    waiting.refresh_from_db()
+    assert waiting.notified_at is not None
+    assert [email.reply_to for email in mailoutbox] == [[waiting.email]]
+
+
+def test_retry_action_reports_a_mail_outage(editor_client, mail_outage, mailoutbox):
+    waiting = ContactMessageFactory()
+
+    response = run_action(editor_client, "retry_notification", [waiting])
+
+    waiting.refresh_from_db()
+    assert waiting.notified_at is None
+    assert waiting.notify_attempts == 1
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["1 notification(s) failed again; see the error on each message."]
