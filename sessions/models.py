@@ -217,6 +217,9 @@ class Session(TimeStamped):
     source_id = models.CharField(
         max_length=200, blank=True, help_text="Identifier in the imported official schedule."
     )
+    track = models.CharField(
+        max_length=100, blank=True, help_text="The organisers' track or category, as imported."
+    )
     # iCalendar SEQUENCE and LAST-MODIFIED: raised when SCHEDULE_FIELDS change,
     # so calendar apps that re-fetch a feed move or cancel the event.
     sequence = models.PositiveIntegerField(default=0, editable=False)

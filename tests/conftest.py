@@ -1,4 +1,8 @@
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -32,3 +36,32 @@ def _empty_cache():
 def mail_outage(settings):
     """The mail server is unreachable for the duration of the test."""
     settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.UnreachableEmailBackend"}}
+
+
+# Real schedules live beside the project in ../shared/data and are never
+# committed. A newcomer's clone skips the tests that need them; CI must have them.
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        message = (
+            f"{SHARED_DATA} is absent: the real schedules from shared/data are needed "
+            "for this test (see shared/data/README.md)."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA
+
+
+@pytest.fixture
+def schedule_fixture():
+    """Bytes of one of the project's own small schedule files in tests/fixtures/schedules."""
+
+    def read(name: str) -> bytes:
+        return (FIXTURES / "schedules" / name).read_bytes()
+
+    return read

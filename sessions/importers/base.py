@@ -1,0 +1,226 @@
+"""The intermediate representation every importer produces.
+
+Parsers turn a file into these plain objects and validate them; only
+sessions.importers.apply writes to the database. A parser that meets a
+problem it cannot recover from raises ScheduleImportError naming where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Uploads and feeds larger than this are refused before parsing: the biggest
+# real schedule we know (KubeCon, 600 entries) is under 1 MB.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+ZERO_LENGTH_REPLACEMENT = dt.timedelta(minutes=15)
+
+FORMATS = ("sched-ics", "frab-xml", "frab-json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "line 12", "<event> #4", "days[0].rooms.Hall 1[3]"
+    what: str
+    source_id: str = ""
+
+    def __str__(self) -> str:
+        ident = f" (source id {self.source_id})" if self.source_id else ""
+        return f"{self.where}{ident}: {self.what}"
+
+
+class ScheduleImportError(Exception):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem(where="file", what=problems)]
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass
+class ParsedPerson:
+    name: str
+    company: str = ""
+    job_title: str = ""
+
+
+@dataclass
+class ParsedSession:
+    source_id: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    where: str
+    room: str = ""
+    track: str = ""
+    format: str = "talk"
+    abstract: str = ""
+    schedule_url: str = ""
+    people: list[ParsedPerson] = field(default_factory=list)
+
+
+@dataclass
+class ParsedConference:
+    name: str = ""
+    acronym: str = ""
+    time_zone: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    website_url: str = ""
+
+
+@dataclass
+class ParsedSchedule:
+    format: str
+    conference: ParsedConference
+    sessions: list[ParsedSession]
+    # Entries deliberately left out (badge pick-up, coffee breaks...).
+    skipped: list[str] = field(default_factory=list)
+    # Things the importer repaired and the editor should know about.
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def rooms(self) -> list[str]:
+        return sorted({s.room for s in self.sessions if s.room})
+
+    @property
+    def people(self) -> list[str]:
+        return sorted({normalize_name(p.name) for s in self.sessions for p in s.people})
+
+
+_COMPANY_SUFFIXES = {
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "gmbh",
+    "corp",
+    "corporation",
+    "co",
+    "bv",
+    "ag",
+    "sa",
+    "plc",
+    "srl",
+    "ab",
+    "oy",
+    "as",
+    "se",
+    "pty",
+    "kg",
+}
+
+
+def normalize_name(name: str) -> str:
+    """Case-, accent- and spacing-blind form of a person's or room's name."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^\w]+", " ", folded.casefold()).split())
+
+
+def normalize_company(name: str) -> str:
+    """'Red Hat', 'Red Hat, Inc.' and 'RED HAT INC' all give 'red hat'."""
+    words = normalize_name(name).split()
+    while len(words) > 1 and words[-1] in _COMPANY_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+FORMAT_WORDS = (
+    ("keynote", "keynote"),
+    ("lightning", "lightning"),
+    ("tutorial", "tutorial"),
+    ("workshop", "workshop"),
+    ("contribfest", "workshop"),
+    ("hands-on", "workshop"),
+    ("panel", "panel"),
+    ("birds of a feather", "bof"),
+    ("bof", "bof"),
+    ("talk", "talk"),
+    ("presentation", "talk"),
+    ("session", "talk"),
+)
+
+
+def guess_format(*texts: str, default: str = "other") -> str:
+    """A Session.Format value from the source's type, category or title prefix."""
+    for text in texts:
+        lowered = text.casefold()
+        for word, value in FORMAT_WORDS:
+            if word in lowered:
+                return value
+    return default
+
+
+def validate(parsed: ParsedSchedule) -> ParsedSchedule:
+    """Checks every importer shares; raises with every problem at once."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for session in parsed.sessions:
+        if not session.source_id:
+            problems.append(Problem(session.where, "the entry has no id"))
+        elif session.source_id in seen:
+            problems.append(
+                Problem(
+                    session.where,
+                    f"the id is used twice (also at {seen[session.source_id]})",
+                    session.source_id,
+                )
+            )
+        else:
+            seen[session.source_id] = session.where
+        if not session.title.strip():
+            problems.append(Problem(session.where, "the entry has no title", session.source_id))
+        if session.ends_at == session.starts_at:
+            # Sched lists a few demos with no length; the model needs one.
+            session.ends_at = session.starts_at + ZERO_LENGTH_REPLACEMENT
+            parsed.warnings.append(
+                Problem(
+                    session.where,
+                    f"no duration given; shown as {ZERO_LENGTH_REPLACEMENT.seconds // 60} minutes",
+                    session.source_id,
+                )
+            )
+        elif session.ends_at < session.starts_at:
+            problems.append(
+                Problem(session.where, "the entry ends before it starts", session.source_id)
+            )
+        if len(session.title) > 300:
+            session.title = session.title[:299] + "…"
+        if len(session.source_id) > 200:
+            problems.append(Problem(session.where, "the id is too long", session.source_id[:40]))
+        if session.schedule_url and not re.match(r"https?://", session.schedule_url):
+            session.schedule_url = ""
+        session.schedule_url = session.schedule_url[:500]
+        session.room = session.room[:200]
+        session.track = session.track[:100]
+        for person in session.people:
+            person.name = person.name[:200]
+            person.company = person.company[:200]
+            person.job_title = person.job_title[:200]
+    if problems:
+        raise ScheduleImportError(problems)
+    return parsed
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or refuse: guessing encodings corrupts names."""
+    if not data.strip():
+        raise ScheduleImportError("The file is empty.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ScheduleImportError(
+            [
+                Problem(
+                    f"line {line}",
+                    "the file is not UTF-8 text; export it again as UTF-8",
+                )
+            ]
+        ) from None

@@ -1,0 +1,220 @@
+import datetime as dt
+
+import pytest
+
+from sessions.importers import ScheduleImportError, parse_schedule
+from sessions.importers.apply import apply_schedule
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
+from tests.factories import CompanyFactory, EventFactory, ThemeFactory
+
+pytestmark = pytest.mark.integration
+
+
+def run(data: bytes, slug: str = "tiny", **kwargs):
+    return apply_schedule(parsed=parse_schedule(data), event_slug=slug, **kwargs)
+
+
+@pytest.mark.django_db
+def test_new_event_from_the_file_stays_a_draft(schedule_fixture):
+    report = run(schedule_fixture("minimal-frab.xml"))
+
+    event = Event.objects.get(slug="tiny")
+    assert report.event_created
+    assert (event.name, event.time_zone, event.is_published) == (
+        "Tiny Conf",
+        "Europe/Berlin",
+        False,
+    )
+    assert (event.start_date, event.end_date) == (dt.date(2031, 5, 6), dt.date(2031, 5, 7))
+    assert sorted(Room.objects.filter(event=event).values_list("name", flat=True)) == [
+        "Main Hall",
+        "Workshop Room",
+    ]
+    assert Session.objects.filter(event=event, status=Session.Status.PUBLISHED).count() == 3
+
+
+@pytest.mark.django_db
+def test_publish_flag_publishes_a_new_event(schedule_fixture):
+    run(schedule_fixture("minimal-frab.xml"), publish=True)
+
+    assert Event.objects.get(slug="tiny").is_published
+
+
+@pytest.mark.django_db
+def test_same_person_is_one_speaker_and_companies_merge(schedule_fixture):
+    existing = CompanyFactory(name="Red Hat")
+
+    run(schedule_fixture("minimal-frab.xml"))
+
+    ada = Speaker.objects.get(name="Ada Lovelace")
+    assert ada.sessions.count() == 2
+    assert ada.company == existing  # "Red Hat, Inc." is the Red Hat already known
+    assert Company.objects.filter(name__startswith="Red Hat").count() == 1
+    assert Speaker.objects.get(name="Linus Example").company == existing
+    talk = Session.objects.get(source_id="talk-1")
+    assert [(a.speaker.name, a.company_id) for a in talk.appearances.all()] == [
+        ("Ada Lovelace", existing.pk),
+        ("Grace Hopper", None),
+    ]
+
+
+@pytest.mark.django_db
+def test_reimport_moves_adds_cancels_and_keeps_editors_work(schedule_fixture):
+    data = schedule_fixture("minimal-frab.xml")
+    run(data)
+    talk = Session.objects.get(source_id="talk-1")
+    theme = ThemeFactory()
+    talk.themes.add(theme)
+    talk.editors_note = "Go: best operator talk of the year."
+    talk.is_editors_pick = True
+    talk.save()
+    moved = (
+        data.replace(b"2031-05-06T10:00:00+02:00", b"2031-05-06T11:00:00+02:00")
+        .replace(b"Operators in Anger", b"Operators in Anger, Revisited")
+        .replace(b'guid="talk-2"', b'guid="talk-4"')
+    )
+
+    report = run(moved)
+
+    talk.refresh_from_db()
+    assert talk.title == "Operators in Anger, Revisited"
+    assert talk.starts_at == dt.datetime(2031, 5, 6, 9, 0, tzinfo=dt.UTC)
+    assert talk.sequence == 1
+    assert talk.schedule_changed_at is not None
+    assert list(talk.themes.all()) == [theme]
+    assert talk.editors_note == "Go: best operator talk of the year."
+    assert talk.is_editors_pick
+    gone = Session.objects.get(source_id="talk-2")
+    assert gone.status == Session.Status.CANCELLED
+    assert gone.sequence == 1
+    assert Session.objects.get(source_id="talk-4").status == Session.Status.PUBLISHED
+    assert report.moved == ["Operators in Anger, Revisited"]
+    assert report.cancelled == ["Hands-on eBPF"]
+    assert report.created == ["Hands-on eBPF"]
+    assert Session.objects.filter(event__slug="tiny").count() == 4
+
+
+@pytest.mark.django_db
+def test_reimport_of_the_same_file_changes_nothing(schedule_fixture):
+    data = schedule_fixture("minimal-frab.xml")
+    run(data)
+
+    report = run(data)
+
+    assert (report.created, report.updated, report.cancelled, report.unchanged) == ([], [], [], 3)
+    assert set(Session.objects.values_list("sequence", flat=True)) == {0}
+
+
+@pytest.mark.django_db
+def test_cancelled_session_that_returns_is_published_again(schedule_fixture):
+    data = schedule_fixture("minimal-frab.xml")
+    run(data)
+    run(data.replace(b'guid="talk-2"', b'guid="talk-9"'))
+
+    run(data)
+
+    back = Session.objects.get(source_id="talk-2")
+    assert back.status == Session.Status.PUBLISHED
+    assert back.sequence == 2
+
+
+@pytest.mark.django_db
+def test_hand_made_sessions_are_left_alone(schedule_fixture):
+    run(schedule_fixture("minimal-frab.xml"))
+    event = Event.objects.get(slug="tiny")
+    from tests.factories import SessionFactory
+
+    own = SessionFactory(event=event, starts_at=dt.datetime(2031, 5, 6, 8, tzinfo=dt.UTC))
+
+    run(schedule_fixture("minimal-frab.xml"))
+
+    own.refresh_from_db()
+    assert own.status == Session.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(schedule_fixture):
+    report = run(schedule_fixture("minimal-frab.xml"), dry_run=True)
+
+    assert report.dry_run
+    assert len(report.created) == 3
+    assert report.speakers_created == ["Ada Lovelace", "Grace Hopper", "Linus Example"]
+    assert not Event.objects.exists()
+    assert not Speaker.objects.exists()
+
+
+@pytest.mark.django_db
+def test_interrupted_import_leaves_nothing_behind(schedule_fixture):
+    def stop_halfway(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(schedule_fixture("minimal-frab.xml"), progress=stop_halfway)
+
+    assert not Event.objects.exists()
+    assert not Room.objects.exists()
+    assert not Speaker.objects.exists()
+    assert not Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_broken_file_imports_nothing(schedule_fixture):
+    with pytest.raises(ScheduleImportError):
+        run(schedule_fixture("broken-frab.xml"))
+
+    assert not Session.objects.exists()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_existing_event_dates_widen_to_hold_sessions(schedule_fixture):
+    EventFactory(slug="tiny", start_date=dt.date(2031, 5, 7), end_date=dt.date(2031, 5, 7))
+
+    report = run(schedule_fixture("minimal-frab.xml"))
+
+    event = Event.objects.get(slug="tiny")
+    assert event.start_date == dt.date(2031, 5, 6)
+    assert "widened" in report.warnings[0].what
+
+
+@pytest.mark.django_db
+def test_sched_kubecon_whole_file(shared_data, django_assert_max_num_queries):
+    data = (shared_data / "kubecon-eu-2026/kccnceu2026-all.ics").read_bytes()
+
+    with django_assert_max_num_queries(30):
+        report = run(data, slug="kubecon-eu-2026", time_zone="Europe/Amsterdam")
+
+    event = Event.objects.get(slug="kubecon-eu-2026")
+    assert event.time_zone == "Europe/Amsterdam"
+    assert (event.start_date, event.end_date) == (dt.date(2026, 3, 22), dt.date(2026, 3, 27))
+    assert event.sessions.count() == 569
+    assert event.rooms.count() == 48  # two spellings of one hotel are one room
+    assert Speaker.objects.count() == 682
+    welcome = Session.objects.get(source_id="6d33234981cf5b14145b63b75fa9e0c0")
+    assert welcome.room.name == "Hall 12"
+    assert [(a.speaker.name, a.company.name) for a in welcome.appearances.all()] == [
+        ("Jonathan Bryce", "Linux Foundation"),
+        ("Chris Aniszczyk", "Linux Foundation"),
+    ]
+    assert len(report.warnings) == 1  # one demo with no duration
+
+    with django_assert_max_num_queries(30):
+        again = run(data, slug="kubecon-eu-2026")
+    assert again.unchanged == 569
+
+
+@pytest.mark.django_db
+def test_good2025_xml_then_json_is_the_same_schedule(shared_data):
+    run((shared_data / "good2025/good2025-schedule.xml").read_bytes(), slug="good-2025")
+
+    report = run((shared_data / "good2025/good2025-schedule.json").read_bytes(), slug="good-2025")
+
+    event = Event.objects.get(slug="good-2025")
+    assert event.sessions.count() == 72
+    assert event.rooms.count() == 5
+    assert Speaker.objects.count() == 63
+    assert report.created == [] and report.cancelled == [] and report.moved == []
+    assert SessionSpeaker.objects.filter(session__event=event).count() == sum(
+        s.appearances.count() for s in event.sessions.all()
+    )
