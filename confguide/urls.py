@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from sessions.sitemaps import SITEMAPS
+from sessions.views import robots_txt
 
 from . import views
 
@@ -13,6 +17,9 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("contact/", include("confguide.contact.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("", include("sessions.urls")),
 ]
 
 if settings.DEBUG:

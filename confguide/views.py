@@ -5,11 +5,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from sessions import selectors
+from sessions.seo import page_meta
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", selectors.home_page())
+    context = selectors.home_page()
+    context |= page_meta(
+        "Conference guide",
+        "A cloud-native consultancy's guide to conferences: current and upcoming events, "
+        "sessions by theme, editors' picks, in your own time zone.",
+        "/",
+    )
+    return render(request, "home.html", context)
 
 
 @never_cache

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from .days import DAY_BREAK, conference_day
 from .querysets import EventQuerySet, SessionQuerySet
@@ -55,6 +56,9 @@ class Event(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("conference:event_detail", kwargs={"slug": self.slug})
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
@@ -83,6 +87,14 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("conference:theme_detail", kwargs={"slug": self.slug})
+
+    @property
+    def css_class(self) -> str:
+        """The badge class the generated theme stylesheet colours (no inline style: strict CSP)."""
+        return f"theme-{self.slug}"
+
     @property
     def text_colour(self) -> str:
         """Black or white, whichever reads better on the badge colour (WCAG luminance)."""
@@ -106,6 +118,9 @@ class Company(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference:company_detail", kwargs={"slug": self.slug})
 
 
 class Speaker(TimeStamped):
@@ -135,6 +150,9 @@ class Speaker(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference:speaker_detail", kwargs={"slug": self.slug})
 
     @property
     def profile_links(self) -> list[tuple[str, str]]:
@@ -253,6 +271,16 @@ class Session(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "conference:session_detail", kwargs={"event_slug": self.event.slug, "slug": self.slug}
+        )
+
+    def get_ics_url(self) -> str:
+        return reverse(
+            "conference:session_ics", kwargs={"event_slug": self.event.slug, "slug": self.slug}
+        )
 
     @property
     def is_cancelled(self) -> bool:

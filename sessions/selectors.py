@@ -2,26 +2,357 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Max, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import Event, Session, Theme
+from .days import conference_day, day_bounds
+from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+
+RELATED_SESSIONS = 6
+SOON = dt.timedelta(hours=1)
+
+
+def _public_session_ids() -> QuerySet:
+    return Session.objects.public().values("pk")
+
+
+def _themes_with_counts(sessions: QuerySet[Session]) -> QuerySet[Theme]:
+    return (
+        Theme.objects.annotate(
+            public_sessions=Count("sessions", filter=Q(sessions__in=sessions.values("pk")))
+        )
+        .filter(public_sessions__gt=0)
+        .order_by("order", "name")
+    )
+
+
+def event_is_running(event: Event, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    start, _ = day_bounds(event.start_date, event.tz)
+    _, end = day_bounds(event.end_date, event.tz)
+    return start <= now < end
 
 
 def home_page(*, picks: int = 6) -> dict[str, Any]:
-    events = list(Event.objects.published().upcoming_or_current().order_by("start_date")[:6])
-    if not events:
-        events = list(Event.objects.published()[:3])
-    themes = list(
-        Theme.objects.annotate(
-            public_sessions=Count("sessions", filter=Q(sessions__in=Session.objects.public()))
-        ).filter(public_sessions__gt=0)
-    )
+    today = timezone.localdate()
+    published = Event.objects.published()
+    events = list(published.upcoming_or_current().order_by("start_date", "name")[:6])
+    current = [event for event in events if event.start_date <= today]
+    upcoming = [event for event in events if event.start_date > today]
+    # With nothing current or ahead, the latest events still give readers a way in.
+    recent = [] if events else list(published.order_by("-start_date", "name")[:3])
     latest_picks = list(
         Session.objects.published()
         .filter(is_editors_pick=True)
         .for_listing()
-        .order_by("-event__start_date", "starts_at")[:picks]
+        .order_by("-event__start_date", "starts_at", "title")[:picks]
     )
-    return {"events": events, "themes": themes, "picks": latest_picks}
+    return {
+        "current_events": current,
+        "upcoming_events": upcoming,
+        "recent_events": recent,
+        "themes": list(_themes_with_counts(Session.objects.public())),
+        "picks": latest_picks,
+    }
+
+
+def event_list() -> dict[str, Any]:
+    today = timezone.localdate()
+    events = list(
+        Event.objects.published()
+        .annotate(public_sessions=Count("sessions", filter=Q(sessions__in=_public_session_ids())))
+        .order_by("-start_date", "name")
+    )
+    return {
+        "upcoming_events": sorted(
+            (e for e in events if e.end_date >= today), key=lambda e: e.start_date
+        ),
+        "past_events": [e for e in events if e.end_date < today],
+    }
+
+
+def published_event(slug: str) -> Event:
+    return get_object_or_404(Event.objects.published(), slug=slug)
+
+
+def event_page(*, event: Event) -> dict[str, Any]:
+    sessions = Session.objects.public().filter(event=event)
+    counts = sessions.aggregate(
+        sessions=Count("pk", distinct=True),
+        speakers=Count("appearances__speaker", distinct=True),
+        companies=Count("appearances__company", distinct=True),
+    )
+    picks = list(
+        sessions.filter(is_editors_pick=True, status=Session.Status.PUBLISHED)
+        .for_listing()
+        .order_by("starts_at", "title")[:6]
+    )
+    return {
+        "event": event,
+        "themes": list(_themes_with_counts(sessions)),
+        "counts": counts,
+        "picks": picks,
+        "is_running": event_is_running(event),
+    }
+
+
+@dataclass
+class Slot:
+    starts_at: dt.datetime
+    sessions: list[Session] = field(default_factory=list)
+
+
+@dataclass
+class DayTab:
+    day: dt.date
+    matches: int
+    is_current: bool
+
+
+def schedule_choices(*, event: Event) -> dict[str, list]:
+    """What the schedule's filters can offer: only values this event's public sessions use."""
+    sessions = Session.objects.public().filter(event=event)
+    return {
+        "themes": list(Theme.objects.filter(sessions__in=sessions.values("pk")).distinct()),
+        "rooms": list(Room.objects.filter(event=event)),
+        "companies": list(
+            Company.objects.filter(appearances__session__in=sessions.values("pk"))
+            .distinct()
+            .order_by("name")
+        ),
+    }
+
+
+def filtered_sessions(*, event: Event, filters: dict[str, Any]) -> QuerySet[Session]:
+    sessions = Session.objects.public().filter(event=event)
+    if filters.get("theme"):
+        sessions = sessions.filter(themes=filters["theme"])
+    if filters.get("format"):
+        sessions = sessions.filter(format=filters["format"])
+    if filters.get("level"):
+        sessions = sessions.filter(level=filters["level"])
+    if filters.get("room"):
+        sessions = sessions.filter(room=filters["room"])
+    if filters.get("company"):
+        sessions = sessions.filter(
+            pk__in=SessionSpeaker.objects.filter(company=filters["company"]).values("session_id")
+        )
+    if filters.get("q"):
+        sessions = sessions.search(filters["q"])
+    return sessions
+
+
+def schedule_page(
+    *, event: Event, filters: dict[str, Any], now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """One conference day of the (filtered) schedule, grouped by start time."""
+    now = now or timezone.now()
+    sessions = filtered_sessions(event=event, filters=filters)
+    # Start times only: cheap even for a 1,000-session event, and enough to
+    # count the matches on every day tab.
+    per_day = Counter(
+        conference_day(moment, event.tz) for moment in sessions.values_list("starts_at", flat=True)
+    )
+    today = conference_day(now, event.tz)
+    day = filters.get("day")
+    if day is None:
+        if today in event.days:
+            day = today
+        else:
+            day = next((d for d in event.days if per_day[d]), event.start_date)
+    start, end = day_bounds(day, event.tz)
+    listed = list(
+        sessions.filter(starts_at__gte=start, starts_at__lt=end)
+        .for_listing()
+        .order_by("starts_at", "room__order", "room__name", "title")
+    )
+    slots = [
+        Slot(starts_at, list(group)) for starts_at, group in groupby(listed, lambda s: s.starts_at)
+    ]
+    running = event_is_running(event, now=now)
+    on_now: list[Session] = []
+    up_next: list[Session] = []
+    if running:
+        live = sessions.filter(status=Session.Status.PUBLISHED)
+        on_now = list(
+            live.filter(starts_at__lte=now, ends_at__gt=now)
+            .for_listing()
+            .order_by("starts_at", "room__order", "title")[:20]
+        )
+        up_next = list(
+            live.filter(starts_at__gt=now, starts_at__lte=now + SOON)
+            .for_listing()
+            .order_by("starts_at", "room__order", "title")[:20]
+        )
+    return {
+        "event": event,
+        "day": day,
+        "tabs": [DayTab(d, per_day[d], d == day) for d in event.days],
+        "total_matches": sum(per_day.values()),
+        "slots": slots,
+        "session_count": len(listed),
+        "is_running": running,
+        "on_now": on_now,
+        "up_next": up_next,
+    }
+
+
+def public_session(*, event_slug: str, slug: str) -> Session:
+    return get_object_or_404(
+        Session.objects.public().for_listing(), event__slug=event_slug, slug=slug
+    )
+
+
+def session_page(*, session: Session) -> dict[str, Any]:
+    theme_ids = [theme.pk for theme in session.themes.all()]
+    related = []
+    if theme_ids:
+        same_themes = Session.themes.through.objects.filter(theme_id__in=theme_ids)
+        related = list(
+            Session.objects.public()
+            .filter(pk__in=same_themes.values("session_id"))
+            .exclude(pk=session.pk)
+            .for_listing()
+            # The same event first, then the newest events.
+            .order_by(
+                Case(When(event=session.event, then=0), default=1),
+                "-event__start_date",
+                "starts_at",
+                "pk",
+            )[:RELATED_SESSIONS]
+        )
+    return {"session": session, "event": session.event, "related": related}
+
+
+def speaker_list(*, event: Event | None = None) -> QuerySet[Speaker]:
+    appearances = SessionSpeaker.objects.filter(session__in=_public_session_ids())
+    if event is not None:
+        appearances = appearances.filter(session__event=event)
+    return (
+        Speaker.objects.filter(pk__in=appearances.values("speaker_id"))
+        .select_related("company")
+        .annotate(
+            public_sessions=Count("appearances", filter=Q(appearances__in=appearances.values("pk")))
+        )
+        .order_by("name", "pk")
+    )
+
+
+def public_speaker(slug: str) -> Speaker:
+    speakers = Speaker.objects.filter(
+        appearances__session__in=_public_session_ids()
+    ).select_related("company")
+    return get_object_or_404(speakers.distinct(), slug=slug)
+
+
+def speaker_page(*, speaker: Speaker) -> dict[str, Any]:
+    sessions = list(
+        Session.objects.public()
+        .filter(appearances__speaker=speaker)
+        .for_listing()
+        .order_by("-event__start_date", "starts_at")
+    )
+    return {"speaker": speaker, "sessions": sessions}
+
+
+def company_list(*, event: Event | None = None) -> QuerySet[Company]:
+    appearances = SessionSpeaker.objects.filter(session__in=_public_session_ids())
+    if event is not None:
+        appearances = appearances.filter(session__event=event)
+    return (
+        Company.objects.filter(pk__in=appearances.values("company_id"))
+        .annotate(
+            public_sessions=Count(
+                "appearances__session",
+                filter=Q(appearances__in=appearances.values("pk")),
+                distinct=True,
+            )
+        )
+        .order_by("name", "pk")
+    )
+
+
+def public_company(slug: str) -> Company:
+    """A company is public once someone spoke for it in a public session."""
+    companies = Company.objects.filter(appearances__session__in=_public_session_ids())
+    return get_object_or_404(companies.distinct(), slug=slug)
+
+
+def company_page(*, company: Company) -> dict[str, Any]:
+    """A company's speakers (then or now) and the sessions they gave for it."""
+    sessions = list(
+        Session.objects.public()
+        .filter(pk__in=SessionSpeaker.objects.filter(company=company).values("session_id"))
+        .for_listing()
+        .order_by("-event__start_date", "starts_at")
+    )
+    speakers = list(
+        Speaker.objects.filter(
+            Q(company=company)
+            | Q(
+                pk__in=SessionSpeaker.objects.filter(
+                    company=company, session__in=_public_session_ids()
+                ).values("speaker_id")
+            )
+        )
+        .filter(appearances__session__in=_public_session_ids())
+        .select_related("company")
+        .distinct()
+        .order_by("name")
+    )
+    return {"company": company, "speakers": speakers, "sessions": sessions}
+
+
+def theme_list() -> list[Theme]:
+    return list(_themes_with_counts(Session.objects.public()))
+
+
+def public_theme(slug: str) -> Theme:
+    return get_object_or_404(Theme, slug=slug)
+
+
+def theme_sessions(*, theme: Theme) -> QuerySet[Session]:
+    """All public sessions of a theme across events, newest event first."""
+    return (
+        Session.objects.public()
+        .filter(themes=theme)
+        .for_listing()
+        .order_by("-event__start_date", "event__name", "starts_at", "title")
+    )
+
+
+def sitemap_events() -> QuerySet[Event]:
+    return Event.objects.published().order_by("-start_date", "pk")
+
+
+def sitemap_sessions() -> QuerySet[Session]:
+    return Session.objects.public().select_related("event").order_by("event_id", "starts_at", "pk")
+
+
+def sitemap_speakers() -> QuerySet[Speaker]:
+    return (
+        Speaker.objects.filter(appearances__session__in=_public_session_ids())
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def sitemap_companies() -> QuerySet[Company]:
+    return (
+        Company.objects.filter(appearances__session__in=_public_session_ids())
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def sitemap_themes() -> QuerySet[Theme]:
+    return _themes_with_counts(Session.objects.public()).annotate(
+        last_change=Max("sessions__updated_at")
+    )

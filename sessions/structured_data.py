@@ -1,0 +1,100 @@
+"""schema.org JSON-LD for events and sessions, so search engines and link
+previews understand dates, places, status and speakers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from .models import Event, Session
+
+SCHEMA = "https://schema.org"
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _attendance_mode(event: Event) -> str:
+    mode = "OnlineEventAttendanceMode" if event.is_virtual else "OfflineEventAttendanceMode"
+    return f"{SCHEMA}/{mode}"
+
+
+def _location(event: Event, *, room: str = "") -> dict[str, Any]:
+    if event.is_virtual:
+        return {
+            "@type": "VirtualLocation",
+            "url": event.website_url or _absolute(event.get_absolute_url()),
+        }
+    place = event.venue or event.name
+    return {
+        "@type": "Place",
+        "name": f"{room}, {place}" if room else place,
+        "address": event.venue or event.name,
+    }
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Event",
+        "@id": _absolute(event.get_absolute_url()),
+        "name": event.name,
+        "url": _absolute(event.get_absolute_url()),
+        "startDate": event.start_date.isoformat(),
+        "endDate": event.end_date.isoformat(),
+        "eventStatus": f"{SCHEMA}/EventScheduled",
+        "eventAttendanceMode": _attendance_mode(event),
+        "location": _location(event),
+    }
+    if event.description:
+        data["description"] = event.description
+    if event.website_url:
+        data["sameAs"] = event.website_url
+    return data
+
+
+def session_data(session: Session) -> dict[str, Any]:
+    """A session fetched with SessionQuerySet.for_listing()."""
+    event = session.event
+    status = "EventCancelled" if session.is_cancelled else "EventScheduled"
+    performers = []
+    for appearance in session.appearances.all():
+        person: dict[str, Any] = {
+            "@type": "Person",
+            "name": appearance.speaker.name,
+            "url": _absolute(appearance.speaker.get_absolute_url()),
+        }
+        if appearance.company:
+            person["affiliation"] = {
+                "@type": "Organization",
+                "name": appearance.company.name,
+                "url": _absolute(appearance.company.get_absolute_url()),
+            }
+        performers.append(person)
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Event",
+        "@id": _absolute(session.get_absolute_url()),
+        "name": session.title,
+        "url": _absolute(session.get_absolute_url()),
+        "startDate": session.starts_at.astimezone(event.tz).isoformat(),
+        "endDate": session.ends_at.astimezone(event.tz).isoformat(),
+        "eventStatus": f"{SCHEMA}/{status}",
+        "eventAttendanceMode": _attendance_mode(event),
+        "location": _location(event, room=session.room.name if session.room else ""),
+        "superEvent": {
+            "@type": "Event",
+            "@id": _absolute(event.get_absolute_url()),
+            "name": event.name,
+            "url": _absolute(event.get_absolute_url()),
+            "startDate": event.start_date.isoformat(),
+            "endDate": event.end_date.isoformat(),
+        },
+    }
+    if session.abstract:
+        data["description"] = session.abstract
+    if performers:
+        data["performer"] = performers
+    return data

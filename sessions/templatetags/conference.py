@@ -1,0 +1,109 @@
+"""Presentation helpers for the conference pages: `{% load conference %}`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..timezones import ZonedSpan, zoned_spans
+
+register = template.Library()
+
+# The characters that could end a <script> element or open a comment inside it,
+# escaped as JSON allows (the same set Django's json_script escapes).
+MAX_NEXT_LENGTH = 1000
+EN_DASH = "\u2013"
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _reader_tz(context: template.Context) -> ZoneInfo | None:
+    request = context.get("request")
+    return getattr(request, "reader_tz", None)
+
+
+def _time(moment: dt.datetime) -> SafeString:
+    return format_html('<time datetime="{}">{}</time>', moment.isoformat(), f"{moment:%H:%M}")
+
+
+def _span_html(span: ZonedSpan, *, with_date: bool) -> SafeString:
+    text = _time(span.start)
+    if span.end is not None:
+        text = format_html("{}{}{}", text, EN_DASH, _time(span.end))
+    day = format_html(" ({})", f"{span.start:%a %-d %b}") if with_date else ""
+    return format_html('{} <abbr title="{}">{}</abbr>{}', text, span.zone.key, span.label, day)
+
+
+def two_zone_html(
+    start: dt.datetime, end: dt.datetime | None, *, event_tz: ZoneInfo, reader_tz: ZoneInfo | None
+) -> SafeString:
+    event_span, reader_span = zoned_spans(start, end, event_tz=event_tz, reader_tz=reader_tz)
+    html = format_html(
+        '<span class="event-time">{}</span>', _span_html(event_span, with_date=False)
+    )
+    if reader_span is not None:
+        # The reader's clock may already be on another date: say so.
+        other_date = reader_span.start.date() != event_span.start.date()
+        html = format_html(
+            '{} · <span class="reader-time">{}</span>',
+            html,
+            _span_html(reader_span, with_date=other_date),
+        )
+    return format_html('<span class="times">{}</span>', html)
+
+
+@register.simple_tag(takes_context=True)
+def session_times(context: template.Context, session) -> SafeString:
+    """The session's times in the event's zone, then in the reader's.
+
+    For example "15:45-16:20 EST · 12:45-13:20 PST" (with en dashes).
+    """
+    return two_zone_html(
+        session.starts_at,
+        session.ends_at,
+        event_tz=session.event.tz,
+        reader_tz=_reader_tz(context),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def two_zone_time(
+    context: template.Context, start: dt.datetime, tz: ZoneInfo, end: dt.datetime | None = None
+) -> SafeString:
+    """Any moment (or range) in a given zone and beside it in the reader's."""
+    return two_zone_html(start, end, event_tz=tz, reader_tz=_reader_tz(context))
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context: template.Context, data: dict[str, Any]) -> SafeString:
+    """schema.org data as <script type="application/ld+json">, escaped like json_script.
+
+    Browsers do not run data blocks, but the element carries the CSP nonce so
+    no policy report ever flags it.
+    """
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    payload = payload.translate(_JSON_SCRIPT_ESCAPES)
+    nonce = context.get("csp_nonce", "")
+    return format_html(
+        '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
+    )
+
+
+@register.inclusion_tag("includes/_time_zone_form.html", takes_context=True)
+def time_zone_chooser(context: template.Context) -> dict[str, Any]:
+    """The no-JavaScript way to pick the zone times are also shown in."""
+    from ..forms import TimeZoneForm
+
+    request = context["request"]
+    # Back to the same page afterwards, unless its address is absurdly long.
+    back = request.get_full_path()
+    back = back if len(back) <= MAX_NEXT_LENGTH else request.path
+    current = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
+    form = TimeZoneForm(initial={"time_zone": current or "UTC", "next": back}, current=current)
+    return {"form": form, "current": current, "csrf_token": context.get("csrf_token")}

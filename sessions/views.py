@@ -1,0 +1,255 @@
+"""Public pages for readers. Views parse the request, call a selector, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
+
+from . import selectors
+from .calendar import absolute_url, build_calendar
+from .forms import ScheduleFilterForm, TimeZoneForm
+from .models import Event, Theme
+from .seo import page_meta
+from .structured_data import event_data, session_data
+from .timezones import parse_time_zone, remember_time_zone
+
+LIST_PAGE_SIZE = 60
+THEME_PAGE_SIZE = 50
+
+
+def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
+    """The optional ?event=<slug> of the speaker and company lists."""
+    slug = request.GET.get("event", "")
+    if not slug:
+        return None, ""
+    event = Event.objects.published().filter(slug=slug[:200]).first()
+    if event is None:
+        return None, "There is no published event with that name, so every event is included."
+    return event, ""
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    context = selectors.event_list()
+    context |= page_meta(
+        "Events",
+        "The cloud-native conferences in the guide: upcoming and past events, "
+        "with their schedules in your own time zone.",
+        reverse("conference:event_list"),
+    )
+    return render(request, "sessions/event_list.html", context)
+
+
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.published_event(slug)
+    context = selectors.event_page(event=event)
+    dates = f"{event.start_date:%-d %b} to {event.end_date:%-d %b %Y}"
+    where = "online" if event.is_virtual else (event.venue or "")
+    context |= page_meta(
+        event.name,
+        f"{event.name}, {dates}{', ' + where if where else ''}. "
+        + (event.description or "Schedule, speakers and companies."),
+        event.get_absolute_url(),
+    )
+    context["structured_data"] = event_data(event)
+    return render(request, "sessions/event_detail.html", context)
+
+
+@require_safe
+def schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.published_event(slug)
+    choices = selectors.schedule_choices(event=event)
+    form = ScheduleFilterForm(request.GET, days=event.days, **choices)
+    filters = form.filters()
+    context = selectors.schedule_page(event=event, filters=filters)
+    active = {key: value for key, value in filters.items() if value and key != "day"}
+    day = context["day"]
+    path = reverse("conference:schedule", kwargs={"slug": event.slug})
+    context |= page_meta(
+        f"{event.name} schedule, {day:%A %-d %B}",
+        f"Sessions of {event.name} on {day:%A %-d %B %Y}, by start time, "
+        f"with times in {event.time_zone} and your own zone.",
+        f"{path}?{urlencode({'day': day.isoformat()})}",
+    )
+    # Only the filters that worked travel on in the day tabs' links.
+    clean_query = {
+        key: (value.slug if hasattr(value, "slug") else str(getattr(value, "pk", value)))
+        for key, value in active.items()
+    }
+    context |= {
+        "form": form,
+        "filters": filters,
+        "clean_query": clean_query,
+        "has_filters": bool(active),
+        "problems": form.problems(),
+    }
+    return render(request, "sessions/schedule.html", context)
+
+
+@require_safe
+def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
+    session = selectors.public_session(event_slug=event_slug, slug=slug)
+    context = selectors.session_page(session=session)
+    speakers = ", ".join(a.speaker.name for a in session.appearances.all())
+    summary = session.editors_note or session.abstract
+    context |= page_meta(
+        f"{session.title} · {session.event.name}",
+        f"{session.title}" + (f" by {speakers}" if speakers else "") + f". {summary}",
+        session.get_absolute_url(),
+    )
+    context["structured_data"] = session_data(session)
+    return render(request, "sessions/session_detail.html", context)
+
+
+@require_safe
+def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
+    """The one session as an .ics file for any calendar app (built by sessions.calendar)."""
+    session = selectors.public_session(event_slug=event_slug, slug=slug)
+    body = build_calendar(
+        [session],
+        name=f"{session.title} ({session.event.name})",
+        url=absolute_url(session.get_absolute_url()),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session.slug[:100]}.ics"'
+    return response
+
+
+def _page(request: HttpRequest, items, size: int):
+    # get_page() turns a missing, malformed or too large ?page= into a real page.
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+@require_safe
+def speaker_list(request: HttpRequest) -> HttpResponse:
+    event, problem = _event_filter(request)
+    if problem:
+        messages.warning(request, problem)
+    page = _page(request, selectors.speaker_list(event=event), LIST_PAGE_SIZE)
+    title = f"Speakers at {event.name}" if event else "Speakers"
+    context = {"page_obj": page, "speakers": page.object_list, "event": event}
+    context |= page_meta(
+        title,
+        f"Everyone who speaks {'at ' + event.name if event else 'in the guide'}, "
+        "with their companies and sessions.",
+        request.path + (f"?event={event.slug}" if event else ""),
+    )
+    return render(request, "sessions/speaker_list.html", context)
+
+
+@require_safe
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    speaker = selectors.public_speaker(slug)
+    context = selectors.speaker_page(speaker=speaker)
+    role = ", ".join(part for part in (speaker.job_title, str(speaker.company or "")) if part)
+    context |= page_meta(
+        speaker.name,
+        f"{speaker.name}{' (' + role + ')' if role else ''}: sessions and profile. {speaker.bio}",
+        speaker.get_absolute_url(),
+        og_type="profile",
+    )
+    return render(request, "sessions/speaker_detail.html", context)
+
+
+@require_safe
+def company_list(request: HttpRequest) -> HttpResponse:
+    event, problem = _event_filter(request)
+    if problem:
+        messages.warning(request, problem)
+    page = _page(request, selectors.company_list(event=event), LIST_PAGE_SIZE)
+    title = f"Companies at {event.name}" if event else "Companies"
+    context = {"page_obj": page, "companies": page.object_list, "event": event}
+    context |= page_meta(
+        title,
+        f"The companies whose people speak {'at ' + event.name if event else 'in the guide'}.",
+        request.path + (f"?event={event.slug}" if event else ""),
+    )
+    return render(request, "sessions/company_list.html", context)
+
+
+@require_safe
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    company = selectors.public_company(slug)
+    context = selectors.company_page(company=company)
+    context |= page_meta(
+        company.name,
+        f"{company.name}: its speakers and their sessions. {company.description}",
+        company.get_absolute_url(),
+    )
+    return render(request, "sessions/company_detail.html", context)
+
+
+@require_safe
+def theme_list(request: HttpRequest) -> HttpResponse:
+    context = {"themes": selectors.theme_list()}
+    context |= page_meta(
+        "Themes",
+        "Sessions by topic across every event: storage, security, multi-tenancy and more.",
+        reverse("conference:theme_list"),
+    )
+    return render(request, "sessions/theme_list.html", context)
+
+
+@require_safe
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = selectors.public_theme(slug)
+    page = _page(request, selectors.theme_sessions(theme=theme), THEME_PAGE_SIZE)
+    context = {"theme": theme, "page_obj": page, "sessions": page.object_list}
+    context |= page_meta(
+        theme.name,
+        f"Every {theme.name} session in the guide, newest event first. {theme.description}",
+        theme.get_absolute_url(),
+    )
+    return render(request, "sessions/theme_detail.html", context)
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """Badge colours as a stylesheet: the strict CSP forbids style= attributes."""
+    rules = [
+        f".{theme.css_class}{{background-color:{theme.colour};color:{theme.text_colour}}}"
+        for theme in Theme.objects.only("slug", "colour")
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+@require_POST
+def set_time_zone(request: HttpRequest) -> HttpResponse:
+    """Remember the reader's chosen zone in a cookie; works without JavaScript."""
+    form = TimeZoneForm(request.POST)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
+    zone = parse_time_zone(form.data.get("time_zone"))
+    if not form.is_valid() or zone is None:
+        messages.error(request, "We do not know that time zone; please choose one from the list.")
+        return response
+    remember_time_zone(response, zone, secure=request.is_secure())
+    messages.success(request, f"Times are now also shown in {zone.key.replace('_', ' ')}.")
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /time-zone/",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
