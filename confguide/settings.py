@@ -191,6 +191,12 @@ CONTACT_MAX_BODY_BYTES = env.int("CONTACT_MAX_BODY_BYTES", default=65_536)
 # trust REMOTE_ADDR only (the header is then ignored, as a visitor can forge it).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# --- Schedule import --------------------------------------------------------
+
+# Feeds are fetched over https only. Tests (and only tests) may allow plain
+# http to loopback addresses, to serve a shared file from a local server.
+IMPORT_ALLOW_HTTP_LOOPBACK = env.bool("IMPORT_ALLOW_HTTP_LOOPBACK", default=False)
+
 # --- Security ---------------------------------------------------------------
 
 SECURE_CSP = {

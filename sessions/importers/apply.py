@@ -243,14 +243,15 @@ def _apply(
                 )
                 speakers[key] = speaker
                 new_speakers.append(speaker)
-            elif speaker.pk and (
-                (speaker.company_id is None and company is not None)
-                or (not speaker.job_title and person.job_title)
+            elif (speaker.company_id is None and company is not None) or (
+                not speaker.job_title and person.job_title
             ):
                 # Fill what is blank; never overwrite what editors wrote.
-                speaker.company_id = speaker.company_id or (company.pk if company else None)
+                if speaker.company_id is None and company is not None:
+                    speaker.company = company
                 speaker.job_title = speaker.job_title or person.job_title
-                filled_speakers[speaker.pk] = speaker
+                if speaker.pk:
+                    filled_speakers[speaker.pk] = speaker
     Speaker.objects.bulk_create(new_speakers)
     Speaker.objects.bulk_update(list(filled_speakers.values()), ["company", "job_title"])
     report.speakers_created = [speaker.name for speaker in new_speakers]

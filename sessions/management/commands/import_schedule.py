@@ -1,0 +1,88 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sessions.importers import FORMATS, MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
+from sessions.importers.apply import apply_schedule
+from sessions.importers.fetch import fetch
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an official schedule (Sched iCalendar, frab/pretalx XML or JSON) from a file "
+        "or an https feed into an event. Re-importing updates sessions in place; sessions the "
+        "source no longer lists are cancelled. Nothing is written if the file has an error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="A file path or an https:// feed URL.")
+        parser.add_argument(
+            "--event",
+            required=True,
+            help="Slug of the event; a new event is created from the file's conference data.",
+        )
+        parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish the event (new events stay drafts)."
+        )
+        parser.add_argument(
+            "--time-zone",
+            default="",
+            help="IANA zone for a new event when the file only says UTC (Sched exports do).",
+        )
+
+    def handle(self, *args, source, event, format, dry_run, publish, time_zone, **options):
+        try:
+            data = self._read(source)
+            parsed = parse_schedule(data, fmt=format, name=source)
+            report = apply_schedule(
+                parsed=parsed,
+                event_slug=event,
+                publish=publish,
+                dry_run=dry_run,
+                time_zone=time_zone,
+                progress=self._progress
+                if sys.stderr.isatty() or options["verbosity"] > 1
+                else None,
+            )
+        except ScheduleImportError as error:
+            lines = "\n".join(f"  - {problem}" for problem in error.problems)
+            raise CommandError(f"Nothing was imported.\n{lines}") from None
+        if self._show_progress(options):
+            self.stderr.write("")
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        self.stdout.write(self.style.SUCCESS(report.summary()))
+        if report.event_created and not report.event.is_published:
+            self.stdout.write(
+                f"The new event “{report.event.name}” is a draft: curate it in the admin, "
+                "then publish it (or import again with --publish)."
+            )
+
+    def _show_progress(self, options) -> bool:
+        return sys.stderr.isatty() or options["verbosity"] > 1
+
+    def _read(self, source: str) -> bytes:
+        if source.startswith(("http://", "https://")):
+            return fetch(source)
+        path = Path(source)
+        if not path.is_file():
+            raise ScheduleImportError(f"There is no file “{source}”.")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ScheduleImportError(
+                f"The file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB; "
+                "schedules are refused above that."
+            )
+        return path.read_bytes()
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} sessions", ending=""
+        )
+        self.stderr.flush()

@@ -1,0 +1,157 @@
+import functools
+import http.server
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sessions.importers import ScheduleImportError
+from sessions.importers.fetch import check_url, fetch
+from sessions.models import Event, Session, Speaker
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.integration
+
+
+def call(*args, **kwargs):
+    out, err = StringIO(), StringIO()
+    call_command("import_schedule", *args, stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def file_server(settings):
+    """Serve a folder over http on 127.0.0.1 for one test (never the internet)."""
+    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
+    servers = []
+
+    def serve(folder):
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.mark.django_db
+def test_command_imports_a_sched_file_with_a_summary():
+    out, err = call(
+        str(FIXTURES / "schedules/minimal-sched.ics"),
+        "--event",
+        "tiny-sched",
+        "--time-zone",
+        "Europe/Berlin",
+        verbosity=2,
+    )
+
+    event = Event.objects.get(slug="tiny-sched")
+    assert (event.name, event.time_zone, event.is_published) == (
+        "Tiny Sched Conf 2031",
+        "Europe/Berlin",
+        False,
+    )
+    assert "2 sessions created" in out
+    assert "1 logistics entries left out" in out
+    assert "is a draft" in out
+    assert "[##############################] 2/2 sessions" in err
+    scaling = Session.objects.get(source_id="s1")
+    assert scaling.title == "Scaling Things: A Story"
+    assert scaling.room.name == "Hall 1 | Room A"
+    assert scaling.schedule_url == "https://tiny.sched.com/event/s1"
+    assert scaling.track == "Platform Engineering"
+    assert [a.speaker.name for a in scaling.appearances.all()] == ["Ada Lovelace", "Grace Hopper"]
+    assert Speaker.objects.get(name="Ada Lovelace").job_title == "Chief Engineer"
+
+
+@pytest.mark.django_db
+def test_command_dry_run_writes_nothing():
+    out, _ = call(str(FIXTURES / "schedules/minimal-frab.xml"), "--event", "tiny", "--dry-run")
+
+    assert out.startswith("Would import into “Tiny Conf” (new event): 3 sessions created")
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_publish_flag():
+    call(str(FIXTURES / "schedules/minimal-frab.json"), "--event", "tiny", "--publish")
+
+    assert Event.objects.get(slug="tiny").is_published
+
+
+@pytest.mark.django_db
+def test_command_reports_where_a_file_is_broken():
+    with pytest.raises(CommandError) as caught:
+        call(str(FIXTURES / "schedules/broken-frab.xml"), "--event", "broken")
+
+    assert "Nothing was imported." in str(caught.value)
+    assert "<event> #2 (day 1) (source id bad-2)" in str(caught.value)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_hostile_file():
+    with pytest.raises(CommandError, match="refused unread for safety"):
+        call(str(FIXTURES / "schedules/entity-bomb.xml"), "--event", "bomb")
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_missing_file():
+    with pytest.raises(CommandError, match="There is no file"):
+        call("/nonexistent/schedule.xml", "--event", "nothing")
+
+
+@pytest.mark.django_db
+def test_command_forced_format_that_does_not_fit():
+    with pytest.raises(CommandError, match="malformed"):
+        call(str(FIXTURES / "schedules/minimal-sched.ics"), "--event", "x", "--format", "frab-json")
+
+
+@pytest.mark.django_db
+def test_command_imports_from_a_feed_url(shared_data, file_server):
+    base = file_server(shared_data / "good2025")
+
+    out, _ = call(f"{base}/good2025-schedule.json", "--event", "good-2025")
+
+    assert "72 sessions created" in out
+    assert Event.objects.get(slug="good-2025").sessions.count() == 72
+
+
+@pytest.mark.django_db
+def test_feed_url_errors_are_clear(file_server, tmp_path):
+    base = file_server(tmp_path)
+    (tmp_path / "big.json").write_bytes(b"{" + b" " * 2048 + b"}")
+
+    with pytest.raises(CommandError, match="404"):
+        call(f"{base}/missing.json", "--event", "x")
+    with pytest.raises(ScheduleImportError, match="larger than"):
+        fetch(f"{base}/big.json", max_bytes=1024)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.org/schedule.xml", "ftp://example.org/x", "file:///etc/passwd", "https://"],
+)
+def test_only_https_feeds(url, settings):
+    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
+
+    with pytest.raises(ScheduleImportError, match="Only https"):
+        check_url(url)
+
+
+def test_loopback_http_needs_the_setting(settings):
+    settings.IMPORT_ALLOW_HTTP_LOOPBACK = False
+
+    with pytest.raises(ScheduleImportError, match="Only https"):
+        check_url("http://127.0.0.1:8000/schedule.xml")
+    check_url("https://schedule.example.org/schedule.xml")
