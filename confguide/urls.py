@@ -20,6 +20,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("sessions.urls")),
+    path("", include("sessions.export_urls")),
 ]
 
 if settings.DEBUG:

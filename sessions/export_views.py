@@ -1,0 +1,110 @@
+"""Machine-readable exports of an event: frab XML and JSON, iCalendar feeds.
+
+Schedule apps and calendars poll these every few minutes, so each answers a
+conditional GET from one aggregate query (ETag and Last-Modified) before
+building anything, and a full answer takes a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from . import exports, selectors
+from .calendar import absolute_url, build_calendar
+from .models import Event, Session, Theme
+
+MAX_AGE_SECONDS = 300
+
+
+def session_url(session: Session) -> str:
+    """The guide's own page of the session."""
+    return absolute_url(session.get_absolute_url())
+
+
+def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: str, build):
+    seed, last_modified = selectors.export_fingerprint(event=event, theme=theme)
+    etag = '"{}"'.format(hashlib.sha256(f"{kind}|{seed}".encode()).hexdigest()[:32])
+    stamp = int(last_modified.timestamp())  # HTTP dates have whole seconds
+    conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
+    if conditional is None:
+        sessions = list(selectors.exportable_sessions(event=event, theme=theme))
+        content_type, body = build(sessions)
+        response = HttpResponse(body, content_type=content_type)
+    else:
+        response = conditional
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(stamp)
+    patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
+    return response
+
+
+def _event(slug: str) -> Event:
+    return get_object_or_404(Event.objects.published(), slug=slug)
+
+
+@require_safe
+def frab_xml(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event(slug)
+    feed = absolute_url(reverse("exports:frab_xml", args=[slug]))
+
+    def build(sessions):
+        listed = [s for s in sessions if not s.is_cancelled]
+        return "application/xml; charset=utf-8", exports.frab_xml(
+            event, listed, url_of=session_url, feed_url=feed
+        )
+
+    return _export(request, event=event, theme=None, kind="xml", build=build)
+
+
+@require_safe
+def frab_json(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event(slug)
+    feed = absolute_url(reverse("exports:frab_json", args=[slug]))
+
+    def build(sessions):
+        listed = [s for s in sessions if not s.is_cancelled]
+        return "application/json", exports.frab_json(
+            event, listed, url_of=session_url, feed_url=feed
+        )
+
+    return _export(request, event=event, theme=None, kind="json", build=build)
+
+
+@require_safe
+def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event(slug)
+
+    def build(sessions):
+        return "text/calendar; charset=utf-8", build_calendar(
+            sessions,
+            name=event.name,
+            description=f"Every session of {event.name} in the guide.",
+            url=absolute_url(reverse("exports:event_ics", args=[slug])),
+            url_of=session_url,
+        )
+
+    return _export(request, event=event, theme=None, kind="ics", build=build)
+
+
+@require_safe
+def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResponse:
+    event = _event(slug)
+    theme = get_object_or_404(Theme, slug=theme_slug)
+
+    def build(sessions):
+        return "text/calendar; charset=utf-8", build_calendar(
+            sessions,
+            name=f"{event.name}: {theme.name}",
+            description=f"Sessions of {event.name} on {theme.name}, picked by the guide.",
+            url=absolute_url(reverse("exports:theme_ics", args=[slug, theme_slug])),
+            url_of=session_url,
+        )
+
+    return _export(request, event=event, theme=theme, kind=f"ics-{theme.pk}", build=build)

@@ -1,0 +1,216 @@
+import datetime as dt
+import json
+
+import icalendar
+import jsonschema
+import pytest
+from django.urls import reverse
+from lxml import etree
+
+from sessions.generator import generate_event
+from sessions.importers import parse_schedule
+from sessions.importers.apply import apply_schedule
+from sessions.models import Event, Session
+from tests.factories import (
+    EventFactory,
+    SessionFactory,
+    SpeakerFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def xml_schema(shared_data):
+    return etree.XMLSchema(etree.parse(str(shared_data / "schemas/schedule.xml.xsd")))
+
+
+@pytest.fixture
+def json_schema(shared_data):
+    return json.loads((shared_data / "schemas/schema.json").read_text())
+
+
+@pytest.fixture
+def programme(db):
+    event = EventFactory(slug="cloudconf-2030", time_zone="Europe/Amsterdam")
+    storage = ThemeFactory(name="Storage & CSI", slug="storage")
+    ada = SpeakerFactory(name="Ada Lovelace", company__name="Red Hat")
+    talk = SessionFactory(
+        event=event,
+        title="Persistent volumes <in> practice & more",
+        starts_at=dt.datetime(2030, 11, 17, 9, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 11, 17, 9, 45, tzinfo=dt.UTC),
+        speakers=[ada, SpeakerFactory(name="Grace Hopper", company=None)],
+        themes=[storage],
+        schedule_url="https://official.example.org/talk/1",
+    )
+    late = SessionFactory(
+        event=event,
+        title="Late-night demo",
+        starts_at=dt.datetime(2030, 11, 18, 0, 30, tzinfo=dt.UTC),  # 01:30 local, day 1
+        ends_at=dt.datetime(2030, 11, 18, 1, 0, tzinfo=dt.UTC),
+    )
+    cancelled = SessionFactory(event=event, title="Called off", status=Session.Status.CANCELLED)
+    SessionFactory(event=event, title="Still a draft", status=Session.Status.DRAFT)
+    return {"event": event, "talk": talk, "late": late, "cancelled": cancelled, "theme": storage}
+
+
+def test_frab_xml_validates_against_the_strict_xsd(client, programme, xml_schema):
+    response = client.get(reverse("exports:frab_xml", args=["cloudconf-2030"]))
+
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    document = etree.fromstring(response.content)
+    xml_schema.assertValid(document)
+    titles = document.xpath("//event/title/text()")
+    assert titles == ["Persistent volumes <in> practice & more", "Late-night demo"]
+    talk = document.xpath("//event[title='Persistent volumes <in> practice & more']")[0]
+    assert talk.get("guid") == str(programme["talk"].uid)
+    assert talk.findtext("date") == "2030-11-17T10:00:00+01:00"
+    assert talk.findtext("duration") == "00:45"
+    assert talk.xpath("persons/person/text()") == ["Ada Lovelace [Red Hat]", "Grace Hopper"]
+    # The 01:30 session belongs to the conference day that began the evening before.
+    assert document.xpath("//day[@index='1']//event/title/text()")[1] == "Late-night demo"
+
+
+def test_frab_json_validates_against_the_schema(client, programme, json_schema):
+    response = client.get(reverse("exports:frab_json", args=["cloudconf-2030"]))
+
+    document = response.json()
+    jsonschema.validate(document, json_schema, cls=jsonschema.Draft6Validator)
+    conference = document["schedule"]["conference"]
+    assert conference["acronym"] == "cloudconf_2030"
+    events = [e for day in conference["days"] for room in day["rooms"].values() for e in room]
+    assert [e["title"] for e in events] == [
+        "Persistent volumes <in> practice & more",
+        "Late-night demo",
+    ]
+    assert events[0]["persons"][0] == {
+        "id": programme["talk"].appearances.first().speaker_id,
+        "public_name": "Ada Lovelace [Red Hat]",
+    }
+
+
+def test_event_and_theme_calendars(client, programme):
+    event_feed = client.get(reverse("exports:event_ics", args=["cloudconf-2030"]))
+    theme_feed = client.get(reverse("exports:theme_ics", args=["cloudconf-2030", "storage"]))
+
+    assert event_feed["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(event_feed.content)
+    by_summary = {str(v["SUMMARY"]): v for v in calendar.walk("VEVENT")}
+    assert set(by_summary) == {
+        "Persistent volumes <in> practice & more",
+        "Late-night demo",
+        "Called off",
+    }
+    assert by_summary["Called off"]["STATUS"] == "CANCELLED"
+    assert by_summary["Late-night demo"]["UID"] == str(programme["late"].uid)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    themed = icalendar.Calendar.from_ical(theme_feed.content)
+    assert [str(v["SUMMARY"]) for v in themed.walk("VEVENT")] == [
+        "Persistent volumes <in> practice & more"
+    ]
+    assert str(themed["X-WR-CALNAME"]) == f"{programme['event'].name}: Storage & CSI"
+
+
+def test_exports_of_a_draft_event_are_not_found(client, db):
+    EventFactory(slug="secret", is_published=False)
+
+    for name in ("frab_xml", "frab_json", "event_ics"):
+        assert client.get(reverse(f"exports:{name}", args=["secret"])).status_code == 404
+
+
+def test_theme_calendar_of_unknown_theme_is_not_found(client, programme):
+    url = reverse("exports:theme_ics", args=["cloudconf-2030", "no-such-theme"])
+
+    assert client.get(url).status_code == 404
+
+
+def test_exports_refuse_writes(client, programme):
+    response = client.post(reverse("exports:frab_xml", args=["cloudconf-2030"]))
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+def test_conditional_get_answers_304_until_something_changes(client, programme, name):
+    url = reverse(f"exports:{name}", args=["cloudconf-2030"])
+    first = client.get(url)
+
+    by_etag = client.get(url, headers={"If-None-Match": first["ETag"]})
+    by_date = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    talk = programme["talk"]
+    talk.title = "Renamed"
+    talk.save()
+    after_change = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert by_etag.status_code == 304
+    assert by_etag.content == b""
+    assert by_date.status_code == 304
+    assert after_change.status_code == 200
+    assert b"Renamed" in after_change.content
+    assert after_change["ETag"] != first["ETag"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+def test_export_queries_do_not_grow_with_the_event(client, name, django_assert_max_num_queries):
+    small = generate_event(sessions=10, speakers=15, seed=11).event
+    large = generate_event(sessions=1000, speakers=1500, seed=12).event
+    Event.objects.filter(pk__in=[small.pk, large.pk]).update(is_published=True)
+
+    for event in (small, large):
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse(f"exports:{name}", args=[event.slug]))
+        assert response.status_code == 200
+    assert large.sessions.count() == 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json"])
+def test_round_trip_gives_back_the_same_programme(client, shared_data, name):
+    apply_schedule(
+        parsed=parse_schedule((shared_data / "good2025/good2025-schedule.xml").read_bytes()),
+        event_slug="good-2025",
+        publish=True,
+    )
+    exported = client.get(reverse(f"exports:{name}", args=["good-2025"])).content
+
+    apply_schedule(parsed=parse_schedule(exported), event_slug="good-2025-again")
+
+    def programme_of(slug):
+        return sorted(
+            (
+                s.title,
+                s.starts_at,
+                s.ends_at,
+                s.room.name,
+                tuple(
+                    (a.speaker.name, a.company.name if a.company else "")
+                    for a in s.appearances.all()
+                ),
+            )
+            for s in Session.objects.filter(event__slug=slug).for_listing()
+        )
+
+    original, copy = programme_of("good-2025"), programme_of("good-2025-again")
+    assert len(original) == 72
+    assert copy == original
+    assert Event.objects.get(slug="good-2025-again").time_zone == "America/New_York"
+
+
+@pytest.mark.django_db
+def test_round_trip_into_the_same_event_changes_nothing(client, shared_data):
+    apply_schedule(
+        parsed=parse_schedule((shared_data / "good2025/good2025-schedule.json").read_bytes()),
+        event_slug="good-2025",
+        publish=True,
+    )
+    exported = client.get(reverse("exports:frab_xml", args=["good-2025"])).content
+    # Our export names sessions by their guid, which the import keeps as source id.
+    for session in Session.objects.filter(event__slug="good-2025"):
+        Session.objects.filter(pk=session.pk).update(source_id=str(session.uid))
+
+    report = apply_schedule(parsed=parse_schedule(exported), event_slug="good-2025")
+
+    assert (report.created, report.cancelled, report.moved) == ([], [], [])
