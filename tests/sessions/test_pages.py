@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 import json
 import re
 
 import icalendar
 import pytest
+from django.core.management import call_command
 
 from sessions.models import Session
 from tests.factories import (
@@ -361,3 +363,15 @@ def test_pages_take_a_fixed_number_of_queries(
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+def test_demo_content_shows_patrick_ohlys_session_in_both_zones(reader_in_los_angeles, db):
+    call_command("load_demo", stdout=io.StringIO())
+
+    response = reader_in_los_angeles.get(
+        "/events/kubecon-cloudnativecon-north-america-2020/sessions/persistent-memory-in-kubernetes/"
+    )
+
+    assert shows_span(response.text, "15:45", "16:20", "EST")
+    assert shows_span(response.text, "12:45", "13:20", "PST")
+    assert "Patrick Ohly" in response.text
