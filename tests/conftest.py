@@ -65,3 +65,9 @@ def schedule_fixture():
         return (FIXTURES / "schedules" / name).read_bytes()
 
     return read
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash a password per user; PBKDF2 would make that most of the test time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

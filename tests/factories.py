@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from blog.models import FeaturedSession, Post, PostSection
 from confguide.models import ContactMessage
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
@@ -124,3 +125,43 @@ class ContactMessageFactory(factory.django.DjangoModelFactory):
     topic = ContactMessage.Topic.KUBERNETES
     message = "We would like help moving our services to Kubernetes."
     consented_at = factory.LazyFunction(timezone.now)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Guide post {n}")
+    slug = factory.Sequence(lambda n: f"guide-post-{n}")
+    # One shared author (get_or_create on the username) rather than one per post.
+    author = factory.SubFactory(
+        UserFactory, username="guide-author", is_staff=True, display_name="Louise"
+    )
+    summary = "The sessions worth your time, by theme."
+    body = "Why this conference matters this year."
+    status = Post.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+
+class PostSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostSection
+
+    post = factory.SubFactory(PostFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    order = factory.Sequence(lambda n: n)
+
+
+class FeaturedSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeaturedSession
+
+    section = factory.SubFactory(PostSectionFactory)
+    session = factory.SubFactory(SessionFactory)
+    order = factory.Sequence(lambda n: n)

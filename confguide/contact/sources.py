@@ -62,6 +62,12 @@ def _theme(slug: str, **kwargs) -> str | None:
     return _first_value(Theme.objects.filter(slug=slug), "name")
 
 
+def _post(slug: str, **kwargs) -> str | None:
+    from blog.models import Post
+
+    return _first_value(Post.objects.public().filter(slug=slug), "title")
+
+
 # URL name -> a function of the URL's arguments giving the title, or None when
 # the object is not (or no longer) public.
 _DESCRIBERS: dict[str, Callable[..., str | None]] = {
@@ -70,6 +76,7 @@ _DESCRIBERS: dict[str, Callable[..., str | None]] = {
     "conference:speaker_detail": _speaker,
     "conference:company_detail": _company,
     "conference:theme_detail": _theme,
+    "blog:post_detail": _post,
 }
 
 

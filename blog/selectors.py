@@ -1,0 +1,75 @@
+"""Reads for the blog's pages. Each returns everything its template loops over."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+
+from sessions.models import Session, SessionSpeaker
+
+from .models import FeaturedSession, Post, PostSection
+
+POSTS_PER_PAGE = 10
+
+
+def can_preview(user) -> bool:
+    """Editors see drafts and future posts through the admin's "view on site" link."""
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("blog.change_post"))
+
+
+def post_page(posts, page_number: str | None) -> Page:
+    """One page of posts, newest first; a page that does not exist is a 404."""
+    paginator = Paginator(posts.for_listing().order_by("-published_at", "-pk"), POSTS_PER_PAGE)
+    try:
+        number = int(page_number or 1)
+        return paginator.page(number)
+    except (ValueError, InvalidPage) as error:
+        raise Http404("No such page of posts.") from error
+
+
+def _featured_sessions() -> Prefetch:
+    # Only sessions readers may see appear in a post, with what a session card shows.
+    entries = (
+        FeaturedSession.objects.filter(session__in=Session.objects.public())
+        .select_related("session__event", "session__room")
+        .prefetch_related(
+            "session__themes",
+            Prefetch(
+                "session__appearances",
+                queryset=SessionSpeaker.objects.select_related("speaker", "company"),
+            ),
+        )
+    )
+    return Prefetch("entries", queryset=entries)
+
+
+def post_detail(*, slug: str, user=None) -> Post:
+    """The post with its sections and sessions; drafts and future posts only for editors."""
+    posts = Post.objects.all() if can_preview(user or AnonymousUser()) else Post.objects.public()
+    post = (
+        posts.for_listing()
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=PostSection.objects.select_related("theme").prefetch_related(
+                    _featured_sessions()
+                ),
+            )
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if post is None:
+        raise Http404("No post here.")
+    return post
+
+
+def featured_sessions(post: Post) -> list[Session]:
+    """Every session the (prefetched) post features, once each, in reading order."""
+    seen: dict[int, Session] = {}
+    for section in post.sections.all():
+        for entry in section.entries.all():
+            seen.setdefault(entry.session_id, entry.session)
+    return list(seen.values())

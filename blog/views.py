@@ -1,0 +1,80 @@
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from sessions.models import Theme
+
+from . import selectors
+from .models import Post
+from .structured_data import absolute, blog_posting
+
+
+@require_safe
+def post_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.post_page(Post.objects.public(), request.GET.get("page"))
+    return render(
+        request,
+        "blog/post_list.html",
+        {"page_obj": page, "posts": page.object_list, "heading": "Guide posts"},
+    )
+
+
+@require_safe
+def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    page = selectors.post_page(Post.objects.public().filter(themes=theme), request.GET.get("page"))
+    return render(
+        request,
+        "blog/post_list.html",
+        {
+            "page_obj": page,
+            "posts": page.object_list,
+            "heading": f"Guide posts about {theme.name}",
+            "theme": theme,
+        },
+    )
+
+
+@require_safe
+def posts_by_author(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only people who have published something have an author page.
+    author = get_object_or_404(
+        get_user_model().objects.filter(posts__in=Post.objects.public()).distinct(), pk=pk
+    )
+    page = selectors.post_page(Post.objects.public().filter(author=author), request.GET.get("page"))
+    return render(
+        request,
+        "blog/post_list.html",
+        {
+            "page_obj": page,
+            "posts": page.object_list,
+            "heading": f"Guide posts by {author.public_name}",
+            "author": author,
+        },
+    )
+
+
+@require_safe
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    post = selectors.post_detail(slug=slug, user=request.user)
+    image_url = absolute(post.cover_image.url) if post.cover_image else ""
+    response = render(
+        request,
+        "blog/post_detail.html",
+        {
+            "post": post,
+            "sections": post.sections.all(),
+            "featured_count": len(selectors.featured_sessions(post)),
+            "canonical_url": absolute(post.get_absolute_url()),
+            "image_url": image_url,
+            "structured_data": blog_posting(post, image_url=image_url),
+            "is_preview": not post.is_public,
+        },
+    )
+    if not post.is_public:
+        # An editor's preview: never cached by a proxy, never indexed.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+    return response

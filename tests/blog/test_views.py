@@ -1,0 +1,266 @@
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.utils import timezone
+
+from blog.models import Post
+from sessions.models import Session
+from tests.factories import (
+    FeaturedSessionFactory,
+    PostFactory,
+    PostSectionFactory,
+    SessionFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def test_post_list_shows_public_posts_newest_first(client, db):
+    PostFactory(title="Older", published_at=timezone.now() - dt.timedelta(days=9))
+    PostFactory(title="Newer", published_at=timezone.now() - dt.timedelta(days=1))
+    PostFactory(title="Draft", status=Post.Status.DRAFT)
+    PostFactory(title="Tomorrow", published_at=timezone.now() + dt.timedelta(days=1))
+
+    response = client.get("/blog/")
+
+    assert [post.title for post in response.context["posts"]] == ["Newer", "Older"]
+    assert "Draft" not in response.text
+    assert "Tomorrow" not in response.text
+
+
+def test_post_list_is_paginated_and_rejects_pages_that_do_not_exist(client, db):
+    PostFactory.create_batch(12)
+
+    first = client.get("/blog/")
+    second = client.get("/blog/", {"page": "2"})
+
+    assert len(first.context["posts"]) == 10
+    assert 'href="?page=2" rel="next">Older posts' in first.text
+    assert len(second.context["posts"]) == 2
+    assert client.get("/blog/", {"page": "3"}).status_code == 404
+    assert client.get("/blog/", {"page": "abc"}).status_code == 404
+
+
+def test_post_list_queries_stay_constant(client, db, django_assert_max_num_queries):
+    def add_posts(count):
+        for _ in range(count):
+            PostFactory(themes=[ThemeFactory(), ThemeFactory()])
+
+    add_posts(2)
+    with django_assert_max_num_queries(5):
+        client.get("/blog/")
+    add_posts(8)
+    with django_assert_max_num_queries(5):
+        client.get("/blog/")
+
+
+def test_post_detail_shows_sections_sessions_and_comments(client, guide_post):
+    response = client.get(guide_post.get_absolute_url())
+
+    text = response.text
+    assert '<h1 id="post-title">Sessions we would not miss</h1>' in text
+    assert "CSI went <em>GA</em> in 1.13." in text
+    assert text.index("Persistent Memory in Kubernetes") < text.index(
+        "Beyond File and Block Storage"
+    )
+    assert "Patrick Ohly @ Intel" in re.sub(r"<[^>]+>", "", text)
+    assert "Fast state." in text
+    assert f'href="/contact/?from=/blog/{guide_post.slug}/"' in text
+
+
+def test_post_detail_leaves_out_sessions_readers_cannot_see(client, guide_post):
+    Session.objects.filter(title="Beyond File and Block Storage").update(
+        status=Session.Status.DRAFT
+    )
+
+    response = client.get(guide_post.get_absolute_url())
+
+    assert "Persistent Memory in Kubernetes" in response.text
+    assert "Beyond File and Block Storage" not in response.text
+
+
+def test_post_detail_queries_stay_constant(client, guide_post, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        client.get(guide_post.get_absolute_url())
+    section = PostSectionFactory(post=guide_post)
+    for _ in range(5):
+        FeaturedSessionFactory(section=section, session=SessionFactory(themes=[ThemeFactory()]))
+    with django_assert_max_num_queries(12):
+        client.get(guide_post.get_absolute_url())
+
+
+def test_post_detail_carries_open_graph_and_blog_posting_data(client, guide_post):
+    response = client.get(guide_post.get_absolute_url())
+
+    url = f"http://127.0.0.1:8000/blog/{guide_post.slug}/"
+    assert f'<meta property="og:url" content="{url}">' in response.text
+    assert '<meta property="og:type" content="article">' in response.text
+    raw = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', response.text)
+    data = json.loads(raw.group(1))
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "Sessions we would not miss"
+    assert data["author"] == {"@type": "Person", "name": "Louise"}
+    assert data["keywords"] == ["Storage & CSI"]
+
+
+def test_structured_data_cannot_close_its_script_element(client, db):
+    post = PostFactory(title="</script><script>alert(1)</script>")
+
+    response = client.get(post.get_absolute_url())
+
+    assert "<script>alert(1)" not in response.text
+    assert "\\u003C/script\\u003E" in response.text
+
+
+def test_post_detail_renders_hostile_markdown_harmlessly(client, db):
+    post = PostFactory(
+        body='Hi <script>alert(1)</script> [x](javascript:alert(2)) <b onclick="alert(3)">b</b>',
+        closing="<img src=x onerror=alert(4)>",
+    )
+
+    response = client.get(post.get_absolute_url())
+
+    body = response.text.split('id="post-title"')[1]
+    for fragment in ("<script>alert(1)", "javascript:", "onclick", "onerror"):
+        assert fragment not in body
+
+
+def test_future_dated_post_is_hidden_until_its_time(client, db):
+    post = PostFactory(published_at=timezone.now() + dt.timedelta(hours=1))
+
+    hidden = client.get(post.get_absolute_url())
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - dt.timedelta(minutes=1))
+    shown = client.get(post.get_absolute_url())
+
+    assert hidden.status_code == 404
+    assert shown.status_code == 200
+    assert post.title in shown.text
+
+
+def test_editor_previews_a_draft_and_nobody_else_sees_it(editor_client, db):
+    draft = PostFactory(title="Work in progress", status=Post.Status.DRAFT)
+    attendee = UserFactory()
+    plain_staff = UserFactory(is_staff=True)
+    client = Client()
+
+    preview = editor_client.get(draft.get_absolute_url())
+    anonymous = client.get(draft.get_absolute_url())
+    client.force_login(attendee)
+    as_attendee = client.get(draft.get_absolute_url())
+    client.force_login(plain_staff)
+    as_staff_without_permission = client.get(draft.get_absolute_url())
+
+    assert "Preview: only editors can see this post. It is a draft." in preview.text
+    assert preview["X-Robots-Tag"] == "noindex"
+    assert "no-store" in preview["Cache-Control"]
+    assert '<meta name="robots" content="noindex">' in preview.text
+    assert (anonymous.status_code, as_attendee.status_code) == (404, 404)
+    assert as_staff_without_permission.status_code == 404
+
+
+def test_admin_view_on_site_link_leads_an_editor_to_the_preview(editor_client, db):
+    draft = PostFactory(status=Post.Status.DRAFT)
+    change_page = editor_client.get(f"/admin/blog/post/{draft.pk}/change/")
+    view_on_site = re.search(r'href="(/admin/r/[^"]+)"', change_page.text).group(1)
+
+    response = editor_client.get(view_on_site, follow=True)
+
+    assert response.redirect_chain[-1][0].endswith(f"/blog/{draft.slug}/")
+    assert response.status_code == 200
+    assert "Preview: only editors can see this post" in response.text
+
+
+def test_posts_by_theme_lists_only_that_themes_public_posts(client, db):
+    storage, tenancy = ThemeFactory(name="Storage"), ThemeFactory(name="Tenancy")
+    PostFactory(title="About storage", themes=[storage])
+    PostFactory(title="About tenancy", themes=[tenancy])
+    PostFactory(title="Draft on storage", themes=[storage], status=Post.Status.DRAFT)
+
+    response = client.get(f"/blog/themes/{storage.slug}/")
+
+    assert [post.title for post in response.context["posts"]] == ["About storage"]
+    assert "Guide posts about Storage" in response.text
+    assert client.get("/blog/themes/no-such-theme/").status_code == 404
+
+
+def test_posts_by_author_shows_the_display_name(client, db):
+    louise = UserFactory(username="louise", display_name="Louise", is_staff=True)
+    PostFactory(title="Louise writes", author=louise)
+    PostFactory(title="Someone else writes")
+    drafter = UserFactory(is_staff=True)
+    PostFactory(author=drafter, status=Post.Status.DRAFT)
+
+    response = client.get(f"/blog/authors/{louise.pk}/")
+
+    assert [post.title for post in response.context["posts"]] == ["Louise writes"]
+    assert "Guide posts by Louise" in response.text
+    assert "louise@example.com" not in response.text
+    assert client.get(f"/blog/authors/{drafter.pk}/").status_code == 404
+
+
+def test_feeds_list_public_posts(client, db):
+    PostFactory(title="Public post", summary="Sessions <b>worth</b> it")
+    PostFactory(title="Draft post", status=Post.Status.DRAFT)
+
+    atom = client.get("/blog/feed/atom/")
+    rss = client.get("/blog/feed/rss/")
+
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert "<title>Public post</title>" in atom.text
+    assert "<name>Louise</name>" in atom.text
+    assert rss["Content-Type"].startswith("application/rss+xml")
+    assert "<title>Public post</title>" in rss.text
+    assert "Draft post" not in atom.text + rss.text
+
+
+def test_contact_form_opened_from_a_post_says_what_it_is_about(client, guide_post):
+    response = client.get("/contact/", {"from": guide_post.get_absolute_url()})
+    client.post(
+        "/contact/",
+        {
+            "name": "Ada",
+            "email": "ada@example.com",
+            "topic": "storage",
+            "message": "Tell me more about persistent memory.",
+            "consent": "on",
+            "source": guide_post.get_absolute_url(),
+        },
+    )
+
+    assert "About: <strong>Sessions we would not miss</strong>" in response.text
+    from confguide.models import ContactMessage
+
+    message = ContactMessage.objects.get()
+    assert (message.source_path, message.source_label) == (
+        "/blog/sessions-we-would-not-miss/",
+        "Sessions we would not miss",
+    )
+
+
+def test_contact_form_from_a_draft_post_does_not_reveal_its_title(client, db):
+    draft = PostFactory(title="Secret plans", status=Post.Status.DRAFT)
+
+    response = client.get("/contact/", {"from": draft.get_absolute_url()})
+
+    assert "Secret plans" not in response.text
+
+
+def test_reserved_slug_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    post = PostFactory.build(slug="feed", author=UserFactory())
+
+    with pytest.raises(ValidationError, match="used by the blog"):
+        post.full_clean()
+
+
+def test_editors_group_may_write_posts(editor):
+    assert editor.has_perm("blog.change_post")
+    assert editor.has_perm("blog.add_featuredsession")
+    assert Permission.objects.filter(codename="delete_post").exists()
