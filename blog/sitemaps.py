@@ -1,14 +1,13 @@
-from django.contrib.sitemaps import Sitemap
+from sessions.sitemaps import SiteUrlSitemap
 
 from .models import Post
 
 
-class PostSitemap(Sitemap):
+class PostSitemap(SiteUrlSitemap):
     changefreq = "monthly"
-    priority = 0.6
 
     def items(self):
         return Post.objects.public().order_by("-published_at", "-pk")
 
-    def lastmod(self, item: Post):
-        return item.updated_at
+    def lastmod(self, post: Post):
+        return post.updated_at

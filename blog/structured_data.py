@@ -1,35 +1,34 @@
-"""Open Graph and schema.org data describing a post to search engines and link previews."""
+"""schema.org BlogPosting data for a post, rendered by `{% json_ld %}`."""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-from django.conf import settings
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
+
+from sessions.calendar import absolute_url
 
 from .models import Post
 
-# As in django.utils.html.json_script: keep "</script>" and friends out of the markup.
-_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def blog_posting(post: Post, *, image_url: str = "") -> SafeString:
-    data = {
+def blog_posting(post: Post, *, image_url: str = "") -> dict[str, Any]:
+    url = absolute_url(post.get_absolute_url())
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": post.title,
         "description": post.summary,
-        "url": absolute(post.get_absolute_url()),
-        "mainEntityOfPage": absolute(post.get_absolute_url()),
+        "url": url,
+        "mainEntityOfPage": url,
         "datePublished": post.published_at.isoformat(),
         "dateModified": post.updated_at.isoformat(),
-        "author": {"@type": "Person", "name": post.author.public_name},
+        "author": {
+            "@type": "Person",
+            "name": post.author.public_name,
+            "url": absolute_url(reverse("blog:posts_by_author", kwargs={"pk": post.author_id})),
+        },
         "keywords": [theme.name for theme in post.themes.all()],
     }
     if image_url:
         data["image"] = image_url
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))
+    return data

@@ -4,11 +4,17 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from sessions.calendar import absolute_url
 from sessions.models import Theme
+from sessions.seo import page_meta
 
 from . import selectors
 from .models import Post
-from .structured_data import absolute, blog_posting
+from .structured_data import blog_posting
+
+LIST_DESCRIPTION = (
+    "Guide posts: our engineers pick the conference sessions worth your time, theme by theme."
+)
 
 
 @require_safe
@@ -17,7 +23,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "blog/post_list.html",
-        {"page_obj": page, "posts": page.object_list, "heading": "Guide posts"},
+        {"page_obj": page, "posts": page.object_list, "heading": "Guide posts"}
+        | page_meta("Guide posts", LIST_DESCRIPTION, request.path),
     )
 
 
@@ -33,7 +40,8 @@ def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
             "posts": page.object_list,
             "heading": f"Guide posts about {theme.name}",
             "theme": theme,
-        },
+        }
+        | page_meta(f"Guide posts about {theme.name}", LIST_DESCRIPTION, request.path),
     )
 
 
@@ -52,27 +60,25 @@ def posts_by_author(request: HttpRequest, pk: int) -> HttpResponse:
             "posts": page.object_list,
             "heading": f"Guide posts by {author.public_name}",
             "author": author,
-        },
+        }
+        | page_meta(f"Guide posts by {author.public_name}", LIST_DESCRIPTION, request.path),
     )
 
 
 @require_safe
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     post = selectors.post_detail(slug=slug, user=request.user)
-    image_url = absolute(post.cover_image.url) if post.cover_image else ""
-    response = render(
-        request,
-        "blog/post_detail.html",
-        {
-            "post": post,
-            "sections": post.sections.all(),
-            "featured_count": len(selectors.featured_sessions(post)),
-            "canonical_url": absolute(post.get_absolute_url()),
-            "image_url": image_url,
-            "structured_data": blog_posting(post, image_url=image_url),
-            "is_preview": not post.is_public,
-        },
-    )
+    image_url = absolute_url(post.cover_image.url) if post.cover_image else ""
+    context = {
+        "post": post,
+        "sections": post.sections.all(),
+        "featured_count": len(selectors.featured_sessions(post)),
+        "image_url": image_url,
+        "structured_data": blog_posting(post, image_url=image_url),
+        "is_preview": not post.is_public,
+    }
+    context |= page_meta(post.title, post.summary, post.get_absolute_url(), og_type="article")
+    response = render(request, "blog/post_detail.html", context)
     if not post.is_public:
         # An editor's preview: never cached by a proxy, never indexed.
         patch_cache_control(response, private=True, no_store=True)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from blog.sitemaps import PostSitemap
 from sessions.sitemaps import SITEMAPS
 from sessions.views import robots_txt
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("contact/", include("confguide.contact.urls")),
     path("blog/", include("blog.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {**SITEMAPS, "posts": PostSitemap}}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("sessions.urls")),
     path("", include("sessions.export_urls")),

@@ -105,7 +105,11 @@ def test_post_detail_carries_open_graph_and_blog_posting_data(client, guide_post
     data = json.loads(raw.group(1))
     assert data["@type"] == "BlogPosting"
     assert data["headline"] == "Sessions we would not miss"
-    assert data["author"] == {"@type": "Person", "name": "Louise"}
+    assert data["author"] == {
+        "@type": "Person",
+        "name": "Louise",
+        "url": f"http://127.0.0.1:8000/blog/authors/{guide_post.author_id}/",
+    }
     assert data["keywords"] == ["Storage & CSI"]
 
 
@@ -264,3 +268,25 @@ def test_editors_group_may_write_posts(editor):
     assert editor.has_perm("blog.change_post")
     assert editor.has_perm("blog.add_featuredsession")
     assert Permission.objects.filter(codename="delete_post").exists()
+
+
+def test_sitemap_lists_public_posts_only(client, db):
+    public = PostFactory(slug="public-post")
+    PostFactory(slug="draft-post", status=Post.Status.DRAFT)
+    PostFactory(slug="future-post", published_at=timezone.now() + dt.timedelta(days=2))
+
+    response = client.get("/sitemap.xml")
+
+    assert f"<loc>http://127.0.0.1:8000{public.get_absolute_url()}</loc>" in response.text
+    assert "draft-post" not in response.text
+    assert "future-post" not in response.text
+
+
+def test_post_session_cards_show_the_day_and_the_readers_time(client, guide_post):
+    client.cookies["reader_tz"] = "Europe/Berlin"
+
+    response = client.get(guide_post.get_absolute_url())
+
+    # SessionFactory: 17 Nov 2030, 10:00 in New York, which is 16:00 in Berlin.
+    assert "Sunday 17 November" in response.text
+    assert "16:00" in response.text

@@ -227,3 +227,32 @@ def test_contact_source_drops_query_and_fragment(client, db):
 def test_contact_form_only_accepts_get_and_post(client, db):
     assert client.put(URL).status_code == 405
     assert client.post(reverse("contact:thanks")).status_code == 405
+
+
+def test_session_speaker_and_company_pages_invite_readers_to_get_in_touch(client, db):
+    from tests.factories import SessionFactory, SpeakerFactory
+
+    speaker = SpeakerFactory(name="Patrick Ohly", company__name="Intel")
+    session = SessionFactory(title="Persistent Memory in Kubernetes", speakers=[speaker])
+
+    for page, label in [
+        (session.get_absolute_url(), "Persistent Memory in Kubernetes"),
+        (speaker.get_absolute_url(), "Patrick Ohly"),
+        (speaker.company.get_absolute_url(), "Intel"),
+    ]:
+        detail = client.get(page)
+        link = f'href="/contact/?from={page}">Get in touch</a>'
+        assert link in detail.text
+        form = client.get(URL, {"from": page})
+        assert f"About: <strong>{label}</strong>" in form.text
+
+
+def test_contact_from_a_draft_session_says_nothing_about_it(client, db):
+    from sessions.models import Session
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(title="Unannounced talk", status=Session.Status.DRAFT)
+
+    response = client.get(URL, {"from": session.get_absolute_url()})
+
+    assert "Unannounced talk" not in response.text

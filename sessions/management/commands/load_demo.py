@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blog import demo as blog_demo
 from sessions import demo
 
 
@@ -27,6 +28,8 @@ class DemoStep:
 # Add new demo content as another step here rather than growing one function.
 STEPS: list[DemoStep] = [
     DemoStep("KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020),
+    # After the event: the post features its sessions.
+    DemoStep("Guide post on KubeCon NA 2020", blog_demo.load_guide_post),
 ]
 
 

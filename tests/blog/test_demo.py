@@ -1,0 +1,96 @@
+import datetime as dt
+import os
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from blog import demo
+from blog.models import FeaturedSession, Post, PostSection
+
+pytestmark = pytest.mark.integration
+
+SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_db31671334e189d8.txt"
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_adds_louises_guide_post_with_its_four_sessions(client, db):
+    _load()
+
+    post = Post.objects.get(slug=demo.POST_SLUG)
+    assert post.author.public_name == "Louise"
+    assert not post.author.has_usable_password()
+    assert post.published_at == dt.datetime(2020, 11, 8, 9, 0, tzinfo=dt.UTC)
+    assert post.is_public
+    assert [
+        (section.theme.slug, [entry.session.title for entry in section.entries.all()])
+        for section in post.sections.all()
+    ] == [
+        (
+            "storage-csi",
+            [
+                "Persistent Memory in Kubernetes",
+                "Beyond File and Block Storage in Kubernetes",
+            ],
+        ),
+        (
+            "multi-tenancy",
+            [
+                "API Priority and Fairness: Kube-APIServer Flow-control Protection",
+                "Kubernetes Working Group for Multi-Tenancy Project Overview",
+            ],
+        ),
+    ]
+    page = client.get(post.get_absolute_url())
+    assert "how do you plan to spend your hours at the next virtual KubeCon" in page.text
+    assert "Tasha Drew" in page.text
+
+
+def test_load_demo_twice_leaves_the_post_as_it_was(db):
+    _load()
+    before = list(Post.objects.values("pk", "updated_at"))
+
+    output = _load()
+
+    assert "Guide post on KubeCon NA 2020: already up to date" in output
+    assert list(Post.objects.values("pk", "updated_at")) == before
+    assert (PostSection.objects.count(), FeaturedSession.objects.count()) == (2, 4)
+
+
+def test_load_demo_restores_an_edited_demo_post(db):
+    _load()
+    Post.objects.update(title="Edited", status=Post.Status.DRAFT)
+    FeaturedSession.objects.filter(order=2).delete()
+
+    _load()
+
+    post = Post.objects.get()
+    assert (post.title, post.status) == (demo.POST["title"], Post.Status.PUBLISHED)
+    assert FeaturedSession.objects.count() == 4
+
+
+def _word_runs(text: str, length: int = 7) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+def test_demo_post_prose_is_written_anew():
+    if not SEED_POST.is_file():
+        message = f"The seed post is not beside the repository ({SEED_POST})."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    prose = [demo.INTRODUCTION, demo.CLOSING, demo.CALL_TO_ACTION, demo.POST["summary"]]
+    for _, intro, picks in demo.SECTIONS:
+        prose += [intro, *(comment for _, comment in picks)]
+
+    shared = _word_runs(" ".join(prose)) & _word_runs(SEED_POST.read_text())
+
+    assert shared == set()
