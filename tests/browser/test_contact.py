@@ -1,7 +1,8 @@
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
-from confguide.permissions import EDITORS_GROUP
+from confguide.permissions import EDITORS_GROUP, grant_to_editors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,9 @@ def test_visitor_fixes_a_bad_field_sends_a_message_and_an_editor_finds_it(page, 
     )
     assert_accessible(page)
 
+    # Transactional tests flush the database, data migrations included, so the
+    # group is granted again here exactly as the migration does.
+    grant_to_editors(apps, "confguide", ["contactmessage"], actions=("view", "change"))
     editor = UserFactory(username="louise", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
     page.goto("/admin/confguide/contactmessage/")
