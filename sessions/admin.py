@@ -1,11 +1,27 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from . import services
+from .days import day_bounds
 from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from .validators import available_time_zones
+
+# Longer than any real conference; keeps the day filter short if an event's
+# dates are mistyped (2026 to 2062).
+MAX_FILTER_DAYS_PER_EVENT = 31
+
+
+def _ordered(queryset):
+    # A GROUP BY query drops Meta.ordering, which the autocomplete's paginator
+    # needs; restate it.
+    return queryset.order_by(*queryset.model._meta.ordering)
 
 
 class RoomInline(admin.TabularInline):
@@ -16,7 +32,16 @@ class RoomInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("name", "start_date", "end_date", "time_zone", "is_virtual", "is_published")
+    list_display = (
+        "name",
+        "start_date",
+        "end_date",
+        "time_zone",
+        "is_virtual",
+        "is_published",
+        "session_count",
+        "add_session",
+    )
     list_filter = ("is_published", "is_virtual")
     search_fields = ("name", "description", "venue")
     prepopulated_fields = {"slug": ("name",)}
@@ -24,15 +49,34 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RoomInline]
     actions = ["publish", "unpublish"]
 
+    def get_queryset(self, request):
+        return _ordered(super().get_queryset(request).annotate(_session_count=Count("sessions")))
+
+    @admin.display(description="sessions", ordering="_session_count")
+    def session_count(self, obj):
+        return obj._session_count
+
+    @admin.display(description="")
+    def add_session(self, obj):
+        # Opened this way, the session form takes times in the event's zone.
+        url = reverse("admin:conference_session_add")
+        return format_html('<a href="{}?event={}">Add session</a>', url, obj.pk)
+
+    def _set_published(self, request, queryset, published, verb):
+        count = services.set_events_published(events=queryset, published=published)
+        self.message_user(
+            request,
+            ngettext("%d event %s.", "%d events %s.", count) % (count, verb),
+            messages.SUCCESS,
+        )
+
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        self.message_user(request, f"{count} event(s) published.", messages.SUCCESS)
+        self._set_published(request, queryset, True, "published")
 
     @admin.action(description="Unpublish selected events", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        self.message_user(request, f"{count} event(s) unpublished.", messages.SUCCESS)
+        self._set_published(request, queryset, False, "unpublished")
 
 
 @admin.register(Theme)
@@ -43,7 +87,7 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_session_count=Count("sessions"))
+        return _ordered(super().get_queryset(request).annotate(_session_count=Count("sessions")))
 
     @admin.display(description="sessions", ordering="_session_count")
     def session_count(self, obj):
@@ -57,7 +101,7 @@ class CompanyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_speaker_count=Count("speakers"))
+        return _ordered(super().get_queryset(request).annotate(_speaker_count=Count("speakers")))
 
     @admin.display(description="speakers", ordering="_speaker_count")
     def speaker_count(self, obj):
@@ -66,12 +110,19 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ("name", "company", "job_title")
+    list_display = ("name", "company", "job_title", "session_count")
     list_select_related = ("company",)
     list_filter = (("company", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "company__name", "job_title")
     autocomplete_fields = ("company",)
     prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return _ordered(super().get_queryset(request).annotate(_session_count=Count("appearances")))
+
+    @admin.display(description="sessions", ordering="_session_count")
+    def session_count(self, obj):
+        return obj._session_count
 
 
 @admin.register(Room)
@@ -89,52 +140,89 @@ class SessionSpeakerInline(admin.TabularInline):
     autocomplete_fields = ("speaker", "company")
     ordering = ("order",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker", "company")
 
-class DayListFilter(admin.SimpleListFilter):
-    title = "day (UTC)"
+
+class ConferenceDayFilter(admin.SimpleListFilter):
+    """Sessions of one conference day, in each event's own zone and with its 04:00 day break."""
+
+    title = "day"
     parameter_name = "day"
 
     def lookups(self, request, model_admin):
-        sessions = Session.objects.all()
-        if event_id := request.GET.get("event__id__exact"):
-            sessions = sessions.filter(event_id=event_id) if event_id.isdigit() else sessions
-        return [
-            (day.isoformat(), f"{day:%a %d %b %Y}") for day in sessions.dates("starts_at", "day")
-        ]
+        events = Event.objects.only("start_date", "end_date")
+        event_id = request.GET.get("event__id__exact", "")
+        if event_id.isdigit():
+            events = events.filter(pk=event_id)
+        days = {day for event in events for day in event.days[:MAX_FILTER_DAYS_PER_EVENT]}
+        return [(day.isoformat(), f"{day:%a %d %b %Y}") for day in sorted(days, reverse=True)]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
         try:
-            day = dt.date.fromisoformat(self.value())
-        except ValueError:  # a hand-edited URL
+            day = dt.date.fromisoformat(value)
+        except ValueError:  # a hand-edited URL: say so rather than fail
+            messages.warning(request, f"“{value}” is not a day (YYYY-MM-DD); no session matches.")
             return queryset.none()
-        return queryset.filter(starts_at__date=day)
+        during = Q(pk__in=[])
+        for event in Event.objects.filter(start_date__lte=day, end_date__gte=day):
+            if event.time_zone in available_time_zones():
+                start, end = day_bounds(day, event.tz)
+                during |= Q(event=event, starts_at__gte=start, starts_at__lt=end)
+        return queryset.filter(during)
 
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("title", "event", "starts_at", "room", "format", "status", "is_editors_pick")
+    list_display = (
+        "title",
+        "event",
+        "local_start",
+        "room",
+        "speaker_names",
+        "format",
+        "status",
+        "is_editors_pick",
+    )
     list_select_related = ("event", "room")
-    list_filter = ("event", "themes", "format", "level", "status", "is_editors_pick", DayListFilter)
+    list_filter = (
+        "event",
+        "themes",
+        "format",
+        "level",
+        "status",
+        "is_editors_pick",
+        ConferenceDayFilter,
+    )
     search_fields = ("title", "abstract", "speakers__name", "speakers__company__name")
     search_help_text = "Search titles, abstracts, speakers and companies."
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("themes",)
     date_hierarchy = "starts_at"
-    readonly_fields = ("sequence", "schedule_changed_at", "source_id", "created_at", "updated_at")
+    readonly_fields = (
+        "uid",
+        "sequence",
+        "schedule_changed_at",
+        "source_id",
+        "created_at",
+        "updated_at",
+    )
     inlines = [SessionSpeakerInline]
     actions = ["publish", "unpublish", "cancel"]
     fieldsets = (
         (None, {"fields": ("event", "title", "slug", "status", "is_editors_pick")}),
         ("When and where", {"fields": ("starts_at", "ends_at", "room")}),
-        ("Content", {"fields": ("format", "level", "themes", "abstract", "editors_note")}),
+        ("Content", {"fields": ("format", "level", "themes", "track", "abstract", "editors_note")}),
         ("Links", {"fields": ("schedule_url", "video_url", "slides_url")}),
         (
             "History",
             {
                 "classes": ("collapse",),
                 "fields": (
+                    "uid",
                     "source_id",
                     "sequence",
                     "schedule_changed_at",
@@ -145,9 +233,79 @@ class SessionAdmin(admin.ModelAdmin):
         ),
     )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Editors type and read times in the event's own zone, as its
+        # programme prints them; the database keeps UTC either way. The
+        # response is rendered here, because forms format times at render.
+        with timezone.override(self._editing_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
+
+    def _editing_zone(self, request, object_id) -> dt.tzinfo:
+        """The zone of the session's event, or of the event the add form was opened for.
+
+        Never the event chosen in the posted form: times must be read in the
+        zone the form was shown in.
+        """
+        if object_id is not None:
+            pk = str(object_id)
+            found = pk.isdigit() and (
+                Session.objects.filter(pk=pk).values_list("event_id", flat=True).first()
+            )
+            event_id = str(found or "")
+        else:
+            event_id = request.GET.get("event", "")
+        if not event_id.isdigit():
+            return dt.UTC
+        zone = Event.objects.filter(pk=event_id).values_list("time_zone", flat=True).first()
+        return ZoneInfo(zone) if zone in available_time_zones() else dt.UTC
+
+    def get_fieldsets(self, request, obj=None):
+        zone = timezone.get_current_timezone_name()
+        when = {
+            "fields": ("starts_at", "ends_at", "room"),
+            "description": (
+                f"Times are in {zone}, the event's time zone."
+                if zone != "UTC"
+                else "Times are in UTC. To type them in an event's own time zone, add the "
+                "session from the event list's “add session” link."
+            ),
+        }
+        return [
+            (name, when if name == "When and where" else options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("appearances", queryset=SessionSpeaker.objects.select_related("speaker"))
+            )
+        )
+
+    @admin.display(description="starts (event time)", ordering="starts_at")
+    def local_start(self, obj):
+        zone = obj.event.time_zone
+        moment = obj.starts_at.astimezone(obj.event.tz) if zone in available_time_zones() else None
+        if moment is None:
+            return f"{obj.starts_at:%a %d %b %Y %H:%M} UTC"
+        return f"{moment:%a %d %b %Y %H:%M} {moment.tzname()}"
+
+    @admin.display(description="speakers")
+    def speaker_names(self, obj):
+        return ", ".join(appearance.speaker.name for appearance in obj.appearances.all())
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "room":
             kwargs["queryset"] = Room.objects.select_related("event")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Rooms of every event share one list: name the event in each choice.
+            field.label_from_instance = lambda room: f"{room.event} · {room.name}"
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

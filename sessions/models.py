@@ -296,6 +296,8 @@ class Session(TimeStamped):
 
     def clean(self) -> None:
         super().clean()
+        if self.room_id and self.event_id and self.room.event_id != self.event_id:
+            raise ValidationError({"room": f"Choose a room of {self.event}."})
         if not (self.starts_at and self.ends_at and self.event_id):
             return
         event = self.event

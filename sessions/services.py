@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from .models import Session, SessionSpeaker
+from .models import Event, Session, SessionSpeaker
 
 
 def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> bool:
@@ -35,6 +35,13 @@ def set_sessions_status(*, sessions: QuerySet[Session], status: str) -> int:
         status=status, sequence=F("sequence") + 1, schedule_changed_at=now, updated_at=now
     )
     return len(changing)
+
+
+@transaction.atomic
+def set_events_published(*, events: QuerySet[Event], published: bool) -> int:
+    """Publish or unpublish events; returns how many changed."""
+    now = timezone.now()
+    return events.exclude(is_published=published).update(is_published=published, updated_at=now)
 
 
 def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:

@@ -25,6 +25,12 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs most of a second per user on the CI machine; tests need no real hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached fragments must not leak from one test to the next."""
     cache.clear()
