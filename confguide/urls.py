@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from blog.sitemaps import PostSitemap
 from sessions.sitemaps import SITEMAPS
-from sessions.views import robots_txt
+from sessions.views import robots_txt, sitemap_index
 
 from . import views
+
+# Every app's public pages, one sitemap per kind of page.
+SITE_SITEMAPS = {**SITEMAPS, "posts": PostSitemap}
 
 admin.site.site_header = "confguide editors"
 admin.site.site_title = "confguide editors"
@@ -19,7 +22,14 @@ urlpatterns = [
     path("contact/", include("confguide.contact.urls")),
     path("blog/", include("blog.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": {**SITEMAPS, "posts": PostSitemap}}, name="sitemap"),
+    # An index of one sitemap per kind of page, each paginated (?p=2) past its limit.
+    path("sitemap.xml", sitemap_index, {"sitemaps": SITE_SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITE_SITEMAPS},
+        name="sitemap_section",
+    ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("sessions.urls")),
     path("", include("sessions.export_urls")),

@@ -17,6 +17,7 @@ from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Them
 
 RELATED_SESSIONS = 6
 SOON = dt.timedelta(hours=1)
+NOW_AND_NEXT_LIMIT = 20
 
 
 def _public_session_ids() -> QuerySet:
@@ -154,12 +155,15 @@ def schedule_page(
 ) -> dict[str, Any]:
     """One conference day of the (filtered) schedule, grouped by start time."""
     now = now or timezone.now()
-    sessions = filtered_sessions(event=event, filters=filters)
-    # Start times only: cheap even for a 1,000-session event, and enough to
-    # count the matches on every day tab.
-    per_day = Counter(
-        conference_day(moment, event.tz) for moment in sessions.values_list("starts_at", flat=True)
+    # One pass over the matches (a few columns each, cheap even for a
+    # 1,000-session event) yields the day tabs' counts and which sessions
+    # the page shows, so the filters and the search run only once.
+    matches = list(
+        filtered_sessions(event=event, filters=filters).values_list(
+            "pk", "starts_at", "ends_at", "status"
+        )
     )
+    per_day = Counter(conference_day(starts_at, event.tz) for _, starts_at, _, _ in matches)
     today = conference_day(now, event.tz)
     day = filters.get("day")
     if day is None:
@@ -168,29 +172,22 @@ def schedule_page(
         else:
             day = next((d for d in event.days if per_day[d]), event.start_date)
     start, end = day_bounds(day, event.tz)
-    listed = list(
-        sessions.filter(starts_at__gte=start, starts_at__lt=end)
+    day_ids = {pk for pk, starts_at, _, _ in matches if start <= starts_at < end}
+    running = event_is_running(event, now=now)
+    live = [row for row in matches if row[3] == Session.Status.PUBLISHED] if running else []
+    now_ids = {pk for pk, starts_at, ends_at, _ in live if starts_at <= now < ends_at}
+    next_ids = {pk for pk, starts_at, _, _ in live if now < starts_at <= now + SOON}
+    shown = list(
+        Session.objects.filter(pk__in=day_ids | now_ids | next_ids)
         .for_listing()
         .order_by("starts_at", "room__order", "room__name", "title")
     )
+    listed = [session for session in shown if session.pk in day_ids]
     slots = [
         Slot(starts_at, list(group)) for starts_at, group in groupby(listed, lambda s: s.starts_at)
     ]
-    running = event_is_running(event, now=now)
-    on_now: list[Session] = []
-    up_next: list[Session] = []
-    if running:
-        live = sessions.filter(status=Session.Status.PUBLISHED)
-        on_now = list(
-            live.filter(starts_at__lte=now, ends_at__gt=now)
-            .for_listing()
-            .order_by("starts_at", "room__order", "title")[:20]
-        )
-        up_next = list(
-            live.filter(starts_at__gt=now, starts_at__lte=now + SOON)
-            .for_listing()
-            .order_by("starts_at", "room__order", "title")[:20]
-        )
+    on_now = [session for session in shown if session.pk in now_ids][:NOW_AND_NEXT_LIMIT]
+    up_next = [session for session in shown if session.pk in next_ids][:NOW_AND_NEXT_LIMIT]
     return {
         "event": event,
         "day": day,

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from . import selectors
@@ -15,6 +16,14 @@ class SiteUrlSitemap(Sitemap):
     """Uses SITE_URL rather than the sites framework or the request's Host header."""
 
     limit = 5000
+    # The index asks each section for its latest change: one aggregate query
+    # instead of Django's default of loading every item.
+    lastmod_field = "updated_at"
+
+    def get_latest_lastmod(self):
+        if not hasattr(self, "lastmod"):
+            return None
+        return self.items().aggregate(latest=Max(self.lastmod_field))["latest"]
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -75,6 +84,11 @@ class CompanySitemap(SiteUrlSitemap):
 
 
 class ThemeSitemap(SiteUrlSitemap):
+    lastmod_field = "last_change"
+
+    def get_latest_lastmod(self):
+        return selectors.sitemap_themes().aggregate(latest=Max("sessions__updated_at"))["latest"]
+
     def items(self):
         return selectors.sitemap_themes()
 

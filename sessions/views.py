@@ -6,9 +6,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
@@ -241,6 +243,24 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
     remember_time_zone(response, zone, secure=request.is_secure())
     messages.success(request, f"Times are now also shown in {zone.key.replace('_', ' ')}.")
     return response
+
+
+@require_safe
+def sitemap_index(request: HttpRequest, sitemaps: dict) -> HttpResponse:
+    """The sitemap index: one sitemap per kind of page, at SITE_URL."""
+    entries = []
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        location = absolute_url(reverse("sitemap_section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(location, lastmod))
+        entries += [
+            SitemapIndexItem(f"{location}?p={page}", lastmod)
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        ]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
 
 
 @require_safe

@@ -275,8 +275,10 @@ def test_sitemap_lists_public_posts_only(client, db):
     PostFactory(slug="draft-post", status=Post.Status.DRAFT)
     PostFactory(slug="future-post", published_at=timezone.now() + dt.timedelta(days=2))
 
-    response = client.get("/sitemap.xml")
+    index = client.get("/sitemap.xml")
+    response = client.get("/sitemap-posts.xml")
 
+    assert "<loc>http://127.0.0.1:8000/sitemap-posts.xml</loc>" in index.text
     assert f"<loc>http://127.0.0.1:8000{public.get_absolute_url()}</loc>" in response.text
     assert "draft-post" not in response.text
     assert "future-post" not in response.text

@@ -352,6 +352,7 @@ def _grow(kubecon, n):
         ("/themes/", 3),
         ("/themes/storage-csi/", 6),
         ("/sitemap.xml", 15),
+        ("/sitemap-sessions.xml", 3),
     ],
 )
 def test_pages_take_a_fixed_number_of_queries(
@@ -375,3 +376,16 @@ def test_demo_content_shows_patrick_ohlys_session_in_both_zones(reader_in_los_an
     assert shows_span(response.text, "15:45", "16:20", "EST")
     assert shows_span(response.text, "12:45", "13:20", "PST")
     assert "Patrick Ohly" in response.text
+
+
+def test_structured_data_carries_the_responses_csp_nonce(client, kubecon):
+    response = client.get(PMEM)
+
+    (nonce,) = re.findall(r'<script type="application/ld\+json" nonce="([^"]+)">', response.text)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert "<script>" not in response.text  # no inline script anywhere
+
+
+def test_public_pages_refuse_writes(client, kubecon):
+    assert client.post(PMEM).status_code == 405
+    assert client.post("/events/kubecon-na-2020/schedule/").status_code == 405

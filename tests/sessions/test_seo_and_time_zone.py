@@ -7,6 +7,7 @@ from tests.sessions.helpers import shows_span
 pytestmark = pytest.mark.integration
 
 PMEM = "/events/kubecon-na-2020/sessions/persistent-memory-in-kubernetes/"
+SECTIONS = ("pages", "events", "schedules", "sessions", "speakers", "companies", "themes")
 PUBLIC_PAGES = [
     "/",
     "/events/",
@@ -60,11 +61,33 @@ def test_schedule_canonical_names_the_day_but_not_the_filters(client, kubecon):
     )
 
 
-def test_sitemap_lists_public_pages_with_lastmod(client, kubecon):
+def test_sitemap_index_names_one_sitemap_per_kind_of_page(client, kubecon):
     response = client.get("/sitemap.xml")
 
     assert response["Content-Type"].startswith("application/xml")
-    text = response.text
+    sections = re.findall(r"<loc>http://127\.0\.0\.1:8000/sitemap-(\w+)\.xml</loc>", response.text)
+    assert sections == [
+        "pages",
+        "events",
+        "schedules",
+        "sessions",
+        "speakers",
+        "companies",
+        "themes",
+    ]
+    assert response.text.count("<lastmod>") == 6  # every section but the fixed pages
+
+
+def test_sitemaps_list_public_pages_with_lastmod(client, kubecon):
+    text = (
+        "".join(
+            client.get(f"/sitemap-{section}.xml").text
+            for section in ("pages", "events", "schedules", "sessions", "speakers", "companies")
+        )
+        + client.get("/sitemap-themes.xml").text
+    )
+
+    assert "<loc>http://127.0.0.1:8000/</loc>" in text
     assert "<loc>http://127.0.0.1:8000/events/kubecon-na-2020/</loc>" in text
     assert "<loc>http://127.0.0.1:8000/events/kubecon-na-2020/schedule/</loc>" in text
     assert f"<loc>http://127.0.0.1:8000{PMEM}</loc>" in text
@@ -73,6 +96,10 @@ def test_sitemap_lists_public_pages_with_lastmod(client, kubecon):
     assert "<loc>http://127.0.0.1:8000/themes/storage-csi/</loc>" in text
     assert "secret-draft" not in text
     assert re.search(rf"{PMEM}</loc><lastmod>\d{{4}}-\d\d-\d\d</lastmod>", text)
+
+
+def test_unknown_sitemap_section_is_404(client, db):
+    assert client.get("/sitemap-nope.xml").status_code == 404
 
 
 def test_robots_txt_points_at_the_sitemap(client, db):
