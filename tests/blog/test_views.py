@@ -47,17 +47,28 @@ def test_post_list_is_paginated_and_rejects_pages_that_do_not_exist(client, db):
     assert client.get("/blog/", {"page": "abc"}).status_code == 404
 
 
-def test_post_list_queries_stay_constant(client, db, django_assert_max_num_queries):
+@pytest.mark.parametrize("page", ["list", "theme", "author"])
+def test_post_list_pages_run_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, page
+):
+    theme = ThemeFactory()
+
     def add_posts(count):
         for _ in range(count):
-            PostFactory(themes=[ThemeFactory(), ThemeFactory()])
+            PostFactory(themes=[theme, ThemeFactory()])
 
     add_posts(2)
-    with django_assert_max_num_queries(5):
-        client.get("/blog/")
+    author = Post.objects.first().author
+    url = {
+        "list": "/blog/",
+        "theme": f"/blog/themes/{theme.slug}/",
+        "author": f"/blog/authors/{author.pk}/",
+    }[page]
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url).context["posts"]) == 2
     add_posts(8)
-    with django_assert_max_num_queries(5):
-        client.get("/blog/")
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url).context["posts"]) == 10
 
 
 def test_post_detail_shows_sections_sessions_and_comments(client, guide_post):
