@@ -94,6 +94,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
         "clean_query": clean_query,
         "has_filters": bool(active),
         "problems": form.problems(),
+        "export_themes": choices["themes"],
     }
     return render(request, "sessions/schedule.html", context)
 

@@ -214,3 +214,32 @@ def test_round_trip_into_the_same_event_changes_nothing(client, shared_data):
     report = apply_schedule(parsed=parse_schedule(exported), event_slug="good-2025")
 
     assert (report.created, report.cancelled, report.moved) == ([], [], [])
+
+
+def test_schedule_page_links_every_export(client, programme):
+    response = client.get(reverse("conference:schedule", args=["cloudconf-2030"]))
+
+    content = response.content.decode()
+    for url in (
+        reverse("exports:event_ics", args=["cloudconf-2030"]),
+        reverse("exports:frab_xml", args=["cloudconf-2030"]),
+        reverse("exports:frab_json", args=["cloudconf-2030"]),
+        reverse("exports:theme_ics", args=["cloudconf-2030", "storage"]),
+    ):
+        assert f'href="{url}"' in content
+    assert "Calendar of the “Storage &amp; CSI” sessions" in content
+
+
+def test_exported_session_links_are_the_guide_pages(client, programme):
+    response = client.get(reverse("exports:frab_json", args=["cloudconf-2030"]))
+
+    events = [
+        e
+        for day in response.json()["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for e in room
+    ]
+    assert events[0]["url"].endswith(programme["talk"].get_absolute_url())
+    assert events[0]["links"] == [
+        {"url": "https://official.example.org/talk/1", "title": "Official schedule", "type": "web"}
+    ]
