@@ -4,6 +4,7 @@ One module for every environment: whatever differs between a laptop, CI and
 production comes from environment variables (see .env.example and the README).
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -196,6 +197,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Feeds are fetched over https only. Tests (and only tests) may allow plain
 # http to loopback addresses, to serve a shared file from a local server.
 IMPORT_ALLOW_HTTP_LOOPBACK = env.bool("IMPORT_ALLOW_HTTP_LOOPBACK", default=False)
+# Uploaded schedules wait here between the admin's preview and confirmation.
+IMPORT_STAGING_DIR = env.path(
+    "IMPORT_STAGING_DIR", default=Path(tempfile.gettempdir()) / "confguide-imports"
+)
 
 # --- Security ---------------------------------------------------------------
 

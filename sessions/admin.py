@@ -1,15 +1,18 @@
 import datetime as dt
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from . import services
+from . import admin_import, services
 from .days import day_bounds
+from .forms import MergeForm
 from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 from .validators import available_time_zones
 
@@ -48,6 +51,23 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = [RoomInline]
     actions = ["publish", "unpublish"]
+    change_list_template = "admin/conference/event/change_list.html"
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "import/",
+                site.admin_view(partial(admin_import.import_schedule, admin_site=site)),
+                name="conference_event_import",
+            ),
+            path(
+                "import/confirm/",
+                site.admin_view(partial(admin_import.confirm_import, admin_site=site)),
+                name="conference_event_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return _ordered(super().get_queryset(request).annotate(_session_count=Count("sessions")))
@@ -94,11 +114,58 @@ class ThemeAdmin(admin.ModelAdmin):
         return obj._session_count
 
 
+class MergeDuplicatesMixin:
+    """An admin action that folds the selected rows into the one the editor keeps."""
+
+    merge_service = None
+    merge_noun = ""
+
+    def _merge(self, request, queryset):
+        if queryset.count() < 2:
+            self.message_user(
+                request, f"Select two or more {self.merge_noun} to merge.", messages.WARNING
+            )
+            return None
+        if "apply" in request.POST:
+            form = MergeForm(request.POST, queryset=queryset)
+            if form.is_valid():
+                keep = form.cleaned_data["keep"]
+                count = type(self).merge_service(keep=keep, duplicates=list(queryset))
+                self.message_user(
+                    request,
+                    f"Merged {count} duplicate(s) into “{keep}”.",
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = MergeForm(queryset=queryset, initial={"keep": queryset.order_by("pk").first()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {self.merge_noun}",
+            "opts": self.model._meta,
+            "form": form,
+            "selected": queryset,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "noun": self.merge_noun,
+        }
+        return render(request, "admin/conference/merge.html", context)
+
+
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
     list_display = ("name", "website_url", "speaker_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+    actions = ["merge"]
+    merge_service = staticmethod(services.merge_companies)
+    merge_noun = "companies"
+
+    @admin.action(
+        description="Merge selected duplicate companies", permissions=["change", "delete"]
+    )
+    def merge(self, request, queryset):
+        return self._merge(request, queryset)
 
     def get_queryset(self, request):
         return _ordered(super().get_queryset(request).annotate(_speaker_count=Count("speakers")))
@@ -109,13 +176,20 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
     list_display = ("name", "company", "job_title", "session_count")
     list_select_related = ("company",)
     list_filter = (("company", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "company__name", "job_title")
     autocomplete_fields = ("company",)
     prepopulated_fields = {"slug": ("name",)}
+    actions = ["merge"]
+    merge_service = staticmethod(services.merge_speakers)
+    merge_noun = "speakers"
+
+    @admin.action(description="Merge selected duplicate speakers", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        return self._merge(request, queryset)
 
     def get_queryset(self, request):
         return _ordered(super().get_queryset(request).annotate(_session_count=Count("appearances")))

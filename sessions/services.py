@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from .models import Event, Session, SessionSpeaker
+from .models import Company, Event, Session, SessionSpeaker, Speaker
 
 
 def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> bool:
@@ -49,3 +49,77 @@ def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
     for appearance in appearances:
         if appearance.company_id is None and appearance.speaker.company_id is not None:
             appearance.company_id = appearance.speaker.company_id
+
+
+def _fill_blanks(*, keep, duplicates, fields: Iterable[str]) -> list[str]:
+    filled = []
+    for name in fields:
+        if getattr(keep, name):
+            continue
+        for duplicate in duplicates:
+            if getattr(duplicate, name):
+                setattr(keep, name, getattr(duplicate, name))
+                filled.append(name)
+                break
+    return filled
+
+
+@transaction.atomic
+def merge_speakers(*, keep: Speaker, duplicates: Iterable[Speaker]) -> int:
+    """Fold duplicate speakers into `keep`: their sessions move over, then they go.
+
+    Blank profile fields of `keep` are filled from the duplicates. A session
+    that listed both keeps one appearance. Returns how many were merged.
+    """
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    if not duplicates:
+        return 0
+    ids = [d.pk for d in duplicates]
+    already = set(SessionSpeaker.objects.filter(speaker=keep).values_list("session_id", flat=True))
+    moving = SessionSpeaker.objects.filter(speaker_id__in=ids)
+    # One appearance per session: drop the duplicate's where `keep` is listed
+    # or where two duplicates shared a session.
+    seen = set(already)
+    drop = []
+    for appearance in moving.order_by("session_id", "order", "pk"):
+        if appearance.session_id in seen:
+            drop.append(appearance.pk)
+        seen.add(appearance.session_id)
+    SessionSpeaker.objects.filter(pk__in=drop).delete()
+    SessionSpeaker.objects.filter(speaker_id__in=ids).update(speaker=keep)
+    filled = _fill_blanks(
+        keep=keep,
+        duplicates=duplicates,
+        fields=(
+            "company",
+            "job_title",
+            "bio",
+            "photo",
+            "website_url",
+            "github_url",
+            "linkedin_url",
+            "social_url",
+        ),
+    )
+    if filled:
+        keep.save(update_fields=[*filled, "updated_at"])
+    Speaker.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+@transaction.atomic
+def merge_companies(*, keep: Company, duplicates: Iterable[Company]) -> int:
+    """Fold duplicate companies into `keep`: speakers and affiliations move over."""
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    if not duplicates:
+        return 0
+    ids = [d.pk for d in duplicates]
+    Speaker.objects.filter(company_id__in=ids).update(company=keep, updated_at=timezone.now())
+    SessionSpeaker.objects.filter(company_id__in=ids).update(company=keep)
+    filled = _fill_blanks(
+        keep=keep, duplicates=duplicates, fields=("website_url", "logo", "description")
+    )
+    if filled:
+        keep.save(update_fields=[*filled, "updated_at"])
+    Company.objects.filter(pk__in=ids).delete()
+    return len(ids)

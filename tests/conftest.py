@@ -1,4 +1,7 @@
+import functools
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,27 @@ def schedule_fixture():
 def _fast_password_hashing(settings):
     """Factories hash a password per user; PBKDF2 would make that most of the test time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def file_server(settings):
+    """Serve a folder over http on 127.0.0.1 for one test (never the internet)."""
+    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
+    servers = []
+
+    def serve(folder):
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass

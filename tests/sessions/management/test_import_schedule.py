@@ -1,6 +1,3 @@
-import functools
-import http.server
-import threading
 from io import StringIO
 
 import pytest
@@ -18,30 +15,6 @@ def call(*args, **kwargs):
     out, err = StringIO(), StringIO()
     call_command("import_schedule", *args, stdout=out, stderr=err, **kwargs)
     return out.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def file_server(settings):
-    """Serve a folder over http on 127.0.0.1 for one test (never the internet)."""
-    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
-    servers = []
-
-    def serve(folder):
-        handler = functools.partial(QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.mark.django_db
