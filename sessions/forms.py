@@ -8,6 +8,7 @@ from .models import Company, Event, Room, Session, Theme
 from .timezones import time_zone_choices
 
 SEARCH_MAX_LENGTH = 200
+CHOICE_MAX_LENGTH = 200
 
 
 class ScheduleFilterForm(forms.Form):
@@ -41,6 +42,12 @@ class ScheduleFilterForm(forms.Form):
         rooms: list[Room],
         companies: list[Company],
     ):
+        # Choice values longer than any slug cannot match; shortening them keeps
+        # the "no such theme" message readable when a link was mangled.
+        data = data.copy()
+        for name in ("theme", "format", "level", "room", "company", "day"):
+            if name in data:
+                data[name] = data[name][:CHOICE_MAX_LENGTH]
         super().__init__(data)
         self.days = days
         self.themes = {theme.slug: theme for theme in themes}

@@ -127,6 +127,8 @@ def test_level_and_room_filters(client, kubecon):
         ({"day": "yesterday"}, "That day is not a date (use YYYY-MM-DD)"),
         ({"day": "2021-01-01"}, "1 January 2021 is not a day of this event"),
         ({"q": "x" * 10_000}, "Searches are limited to 200 characters; yours had 10000"),
+        ({"theme": "x" * 10_000}, "There is no theme “xxxxxxxx"),
+        ({"day": "9" * 10_000}, "That day is not a date (use YYYY-MM-DD)"),
     ],
 )
 def test_bad_filters_are_ignored_with_a_clear_message(client, kubecon, params, message):
