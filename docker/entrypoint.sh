@@ -1,0 +1,21 @@
+#!/bin/sh
+# Start-up for the web container: bring the database schema and the static
+# files up to date, optionally load the demo content, then hand over to gunicorn.
+# Given a command instead (`docker compose run web python manage.py ...`), run just that.
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ "$#" -gt 0 ]; then
+  exec "$@"
+fi
+
+python manage.py migrate --no-input
+python manage.py collectstatic --no-input --verbosity 0
+if [ "${LOAD_DEMO:-false}" = "true" ]; then
+  python manage.py load_demo
+fi
+
+exec gunicorn confguide.wsgi:application \
+  --bind "0.0.0.0:${PORT:-8000}" \
+  --workers "${WEB_CONCURRENCY:-3}" \
+  --access-logfile -
