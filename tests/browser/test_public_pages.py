@@ -1,10 +1,14 @@
 """A reader's path through the public pages in headless Chromium, on the demo content."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
+
+from tests.factories import EventFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +113,20 @@ def test_browser_zone_is_detected_and_the_reader_can_switch_to_utc(browser, live
 def test_every_public_page_passes_axe(page, live_server, demo, assert_accessible):
     remember_zone(page, live_server, "Asia/Tokyo")
     event = "/events/kubecon-cloudnativecon-north-america-2020/"
+    now = timezone.now()
+    live = EventFactory(
+        slug="live-conf",
+        start_date=(now - dt.timedelta(days=1)).date(),
+        end_date=(now + dt.timedelta(days=1)).date(),
+    )
+    SessionFactory(
+        event=live, starts_at=now - dt.timedelta(minutes=5), ends_at=now + dt.timedelta(minutes=30)
+    )
+    SessionFactory(
+        event=live, starts_at=now + dt.timedelta(minutes=20), ends_at=now + dt.timedelta(minutes=50)
+    )
     urls = [
+        "/events/live-conf/schedule/",
         "/events/",
         f"{event}schedule/?day=2020-11-19&q=zzz-no-match",
         f"{event}schedule/?theme=nope&day=bad",
@@ -123,6 +140,8 @@ def test_every_public_page_passes_axe(page, live_server, demo, assert_accessible
     for url in urls:
         page.goto(url)
         assert_accessible(page)
+        if url == "/events/live-conf/schedule/":
+            assert page.get_by_role("heading", name="Now and next").is_visible()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -200,6 +200,9 @@ def test_now_and_next_while_the_event_runs(client, db):
     assert "Running Right Now" in on_now
     assert "Coming Up Soon" in up_next
     assert "Much Later" not in now_next
+    # The running session is also in the day's list: its two cards keep distinct ids.
+    ids = re.findall(r' id="([^"]+)"', response.text)
+    assert len(ids) == len(set(ids))
 
 
 @pytest.mark.parametrize("sessions", [2, 20])
