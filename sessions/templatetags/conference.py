@@ -107,3 +107,9 @@ def time_zone_chooser(context: template.Context) -> dict[str, Any]:
     current = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     form = TimeZoneForm(initial={"time_zone": current or "UTC", "next": back}, current=current)
     return {"form": form, "current": current, "csrf_token": context.get("csrf_token")}
+
+
+@register.filter
+def zone_name(zone) -> str:
+    """An IANA zone as readers write it: "America/Los Angeles"."""
+    return str(getattr(zone, "key", zone) or "").replace("_", " ")
