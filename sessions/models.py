@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from .days import DAY_BREAK, conference_day
+from .days import DAY_BREAK, conference_day, day_bounds
 from .querysets import EventQuerySet, SessionQuerySet
 from .validators import available_time_zones, validate_hex_colour, validate_time_zone
 
@@ -67,6 +67,26 @@ class Event(TimeStamped):
     def days(self) -> list[dt.date]:
         count = (self.end_date - self.start_date).days + 1
         return [self.start_date + dt.timedelta(days=n) for n in range(count)]
+
+    def clean(self) -> None:
+        super().clean()
+        # New dates or a new zone must not strand sessions outside the event.
+        if self.pk is None or self.time_zone not in available_time_zones():
+            return
+        if not (self.start_date and self.end_date) or self.end_date < self.start_date:
+            return  # the end-after-start constraint reports it
+        zone = ZoneInfo(self.time_zone)
+        opens, _ = day_bounds(self.start_date, zone)
+        _, closes = day_bounds(self.end_date, zone)
+        stranded = self.sessions.filter(
+            Q(starts_at__lt=opens) | Q(starts_at__gte=closes) | Q(ends_at__gt=closes)
+        ).count()
+        if stranded:
+            raise ValidationError(
+                f"{stranded} of this event's sessions would fall outside "
+                f"{self.start_date:%d %b %Y} to {self.end_date:%d %b %Y} ({self.time_zone}); "
+                "move them first, or keep the dates and time zone."
+            )
 
 
 class Theme(models.Model):

@@ -1,6 +1,7 @@
 """Every validation rule as an editor meets it in the admin, and the constraints behind them."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ SESSION_ADD = reverse("admin:conference_session_add")
 def _errors(response) -> str:
     """The error text the admin shows, or a failure if the form was accepted."""
     assert response.status_code == 200, f"expected the form back, got {response.status_code}"
-    return " ".join(str(e) for e in response.context["errors"])
+    return html.unescape(" ".join(str(e) for e in response.context["errors"]))
 
 
 # --- Events ---------------------------------------------------------------------------------
@@ -314,3 +315,47 @@ def test_database_allows_many_sessions_without_a_source_id(db):
     SessionFactory(event=event, source_id="")
 
     assert Session.objects.filter(event=event, source_id="").count() == 2
+
+
+def test_event_form_refuses_dates_that_would_strand_its_sessions(editor_client, event):
+    SessionFactory(
+        event=event,
+        room=None,
+        starts_at=dt.datetime(2030, 11, 19, 15, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 11, 19, 15, 30, tzinfo=dt.UTC),
+    )
+    url = reverse("admin:conference_event_change", args=[event.pk])
+
+    response = editor_client.post(
+        url, event_data(name=event.name, slug=event.slug, end_date="2030-11-18")
+    )
+
+    assert "1 of this event's sessions would fall outside 17 Nov 2030 to 18 Nov 2030" in (
+        _errors(response)
+    )
+    event.refresh_from_db()
+    assert event.end_date == dt.date(2030, 11, 20)
+
+
+def test_event_form_refuses_a_time_zone_that_would_strand_its_sessions(editor_client, event):
+    # 13:00 UTC on the first day: 08:00 in New York, but 02:00 in Pago Pago,
+    # which is still the night before the event there.
+    SessionFactory(
+        event=event,
+        room=None,
+        starts_at=dt.datetime(2030, 11, 17, 13, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 11, 17, 13, 30, tzinfo=dt.UTC),
+    )
+    url = reverse("admin:conference_event_change", args=[event.pk])
+
+    refused = editor_client.post(
+        url, event_data(name=event.name, slug=event.slug, time_zone="Pacific/Pago_Pago")
+    )
+    accepted = editor_client.post(
+        url, event_data(name=event.name, slug=event.slug, time_zone="America/Chicago")
+    )
+
+    assert "would fall outside" in _errors(refused)
+    assert accepted.status_code == 302
+    event.refresh_from_db()
+    assert event.time_zone == "America/Chicago"
