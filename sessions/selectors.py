@@ -34,21 +34,33 @@ def _themes_with_counts(sessions: QuerySet[Session]) -> QuerySet[Theme]:
     )
 
 
+def event_phase(event: Event, *, now: dt.datetime) -> str:
+    """ "past", "current" or "upcoming", by the conference day in the event's own zone."""
+    today = conference_day(now, event.tz)
+    if today < event.start_date:
+        return "upcoming"
+    return "past" if today > event.end_date else "current"
+
+
 def event_is_running(event: Event, *, now: dt.datetime | None = None) -> bool:
+    return event_phase(event, now=now or timezone.now()) == "current"
+
+
+def home_page(*, picks: int = 6, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
-    start, _ = day_bounds(event.start_date, event.tz)
-    _, end = day_bounds(event.end_date, event.tz)
-    return start <= now < end
-
-
-def home_page(*, picks: int = 6) -> dict[str, Any]:
-    today = timezone.localdate()
     published = Event.objects.published()
-    events = list(published.upcoming_or_current().order_by("start_date", "name")[:6])
-    current = [event for event in events if event.start_date <= today]
-    upcoming = [event for event in events if event.start_date > today]
+    # Zones lie up to a day either side of UTC: fetch a day early, decide per event.
+    candidates = list(
+        published.filter(end_date__gte=now.date() - dt.timedelta(days=1)).order_by(
+            "start_date", "name"
+        )[:12]
+    )
+    phases = {event.pk: event_phase(event, now=now) for event in candidates}
+    current = [event for event in candidates if phases[event.pk] == "current"]
+    upcoming = [event for event in candidates if phases[event.pk] == "upcoming"]
+    upcoming = upcoming[: max(0, 6 - len(current))]
     # With nothing current or ahead, the latest events still give readers a way in.
-    recent = [] if events else list(published.order_by("-start_date", "name")[:3])
+    recent = [] if current or upcoming else list(published.order_by("-start_date", "name")[:3])
     latest_picks = list(
         Session.objects.published()
         .filter(is_editors_pick=True)
@@ -64,18 +76,19 @@ def home_page(*, picks: int = 6) -> dict[str, Any]:
     }
 
 
-def event_list() -> dict[str, Any]:
-    today = timezone.localdate()
+def event_list(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
     events = list(
         Event.objects.published()
         .annotate(public_sessions=Count("sessions", filter=Q(sessions__in=_public_session_ids())))
         .order_by("-start_date", "name")
     )
+    past = [event for event in events if event_phase(event, now=now) == "past"]
     return {
         "upcoming_events": sorted(
-            (e for e in events if e.end_date >= today), key=lambda e: e.start_date
+            (event for event in events if event not in past), key=lambda e: e.start_date
         ),
-        "past_events": [e for e in events if e.end_date < today],
+        "past_events": past,
     }
 
 

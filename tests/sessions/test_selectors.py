@@ -1,0 +1,47 @@
+import datetime as dt
+
+import pytest
+
+from sessions import selectors
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.integration
+
+
+def test_an_event_is_current_by_its_own_time_zone(db):
+    # 10:00 on 1 March in Auckland is still 28 February in UTC.
+    auckland = EventFactory(
+        name="Auckland Conf",
+        time_zone="Pacific/Auckland",
+        start_date=dt.date(2030, 3, 1),
+        end_date=dt.date(2030, 3, 2),
+    )
+    honolulu = EventFactory(
+        name="Honolulu Conf",
+        time_zone="Pacific/Honolulu",
+        start_date=dt.date(2030, 3, 1),
+        end_date=dt.date(2030, 3, 2),
+    )
+    now = dt.datetime(2030, 2, 28, 21, 0, tzinfo=dt.UTC)
+
+    home = selectors.home_page(now=now)
+    listing = selectors.event_list(now=now)
+
+    assert home["current_events"] == [auckland]
+    assert home["upcoming_events"] == [honolulu]
+    assert listing["upcoming_events"] == [auckland, honolulu]
+    assert listing["past_events"] == []
+
+
+def test_an_event_stays_current_until_its_last_night_ends(db):
+    event = EventFactory(
+        time_zone="America/New_York", start_date=dt.date(2030, 3, 1), end_date=dt.date(2030, 3, 2)
+    )
+    # 02:00 on 3 March in New York still belongs to the 2 March conference day.
+    late = dt.datetime(2030, 3, 3, 7, 0, tzinfo=dt.UTC)
+    after = dt.datetime(2030, 3, 3, 10, 0, tzinfo=dt.UTC)
+
+    assert selectors.event_is_running(event, now=late)
+    assert not selectors.event_is_running(event, now=after)
+    assert selectors.event_list(now=after)["past_events"] == [event]
+    assert selectors.home_page(now=after)["recent_events"] == [event]
