@@ -22,6 +22,8 @@ urlpatterns = [
     path("contact/", include("confguide.contact.urls")),
     path("blog/", include("blog.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("confguide.accounts.urls")),
+    path("my-schedule/", include("sessions.myschedule.urls")),
     # An index of one sitemap per kind of page, each paginated (?p=2) past its limit.
     path("sitemap.xml", sitemap_index, {"sitemaps": SITE_SITEMAPS}, name="sitemap"),
     path(

@@ -1,0 +1,74 @@
+"""Sign-in attempt limits, per account and per client address, kept in the cache.
+
+A fixed window: after too many failed attempts the account (or address) may
+not try again until the window that started with the first failure ends.
+With REDIS_URL set the counts are shared between workers; the default local
+memory cache counts per process, which is enough for one worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Limit:
+    attempts: int
+    window_seconds: int
+
+
+def _limits() -> tuple[Limit, Limit]:
+    window = settings.SIGN_IN_LOCKOUT_SECONDS
+    return (
+        Limit(settings.SIGN_IN_ATTEMPTS_PER_ACCOUNT, window),
+        Limit(settings.SIGN_IN_ATTEMPTS_PER_ADDRESS, window),
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP; behind N trusted proxies, the Nth address from the right."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _keys(*, username: str, address: str) -> tuple[str, str]:
+    # Hash the username: cache keys must be short and free of odd characters.
+    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    return f"sign-in:account:{account}", f"sign-in:address:{address}"
+
+
+def blocked_for(*, username: str, address: str) -> int | None:
+    """Seconds of the lockout window if either the account or the address is locked."""
+    for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True):
+        if cache.get(key, 0) >= limit.attempts:
+            return limit.window_seconds
+    return None
+
+
+def record_failure(*, username: str, address: str) -> None:
+    for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True):
+        # add() starts the window only if no count exists yet.
+        cache.add(key, 0, timeout=limit.window_seconds)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=limit.window_seconds)
+
+
+def clear_account(*, username: str) -> None:
+    """A successful sign-in forgets the account's failures (not the address's)."""
+    account_key, _ = _keys(username=username, address="")
+    cache.delete(account_key)

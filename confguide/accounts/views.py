@@ -1,0 +1,101 @@
+"""Sign up and sign in, on top of Django's auth views.
+
+Both merge the anonymous schedule kept in the browser session into the
+account, explicitly, right after logging in.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView, RedirectURLMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+
+from sessions.myschedule.services import merge_anonymous_schedule
+
+from . import ratelimit
+from .forms import SignUpForm
+from .services import register_attendee
+
+
+def _merge_schedule(request: HttpRequest, user) -> None:
+    added = merge_anonymous_schedule(user=user, store=request.session)
+    if added:
+        messages.success(
+            request,
+            f"The {added} session{'s' if added != 1 else ''} you picked are now in your schedule.",
+        )
+
+
+def _lockout_message(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return (
+        "Too many failed sign-in attempts. For your account's safety, signing in is "
+        f"paused for {minutes} minute{'s' if minutes != 1 else ''}. "
+        "If you forgot your password, reset it below."
+    )
+
+
+class SignInView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150]
+        wait = ratelimit.blocked_for(username=username, address=ratelimit.client_address(request))
+        if wait is not None:
+            # Refused before the password is even checked.
+            context = self.get_context_data(
+                form=self.form_class(request), lockout_message=_lockout_message(wait)
+            )
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form) -> HttpResponse:
+        ratelimit.record_failure(
+            username=str(form.data.get("username", ""))[:150],
+            address=ratelimit.client_address(self.request),
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        ratelimit.clear_account(username=form.get_user().get_username())
+        _merge_schedule(self.request, form.get_user())
+        return response
+
+
+@method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
+class SignUpView(RedirectURLMixin, FormView):
+    template_name = "registration/signup.html"
+    form_class = SignUpForm
+    next_page = "myschedule:index"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.redirect_field_name] = self.get_redirect_url()
+        return context
+
+    def form_valid(self, form) -> HttpResponse:
+        user = register_attendee(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Welcome! Your account is ready.")
+        _merge_schedule(self.request, user)
+        return redirect(self.get_success_url())
