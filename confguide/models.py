@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from sessions.validators import validate_time_zone
+
 from .querysets import ContactMessageQuerySet
 
 
@@ -14,6 +16,18 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=150, blank=True, help_text="Shown on posts and to other readers."
     )
+    # Attendee settings for the personal schedule ("my schedule").
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="IANA name; times are shown in it beside the event's own zone.",
+    )
+    # Secrets in URLs: random (secrets.token_urlsafe), unique and so indexed.
+    # Null until first needed, so that many users without one never clash.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    share_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    share_enabled = models.BooleanField("schedule shared", default=False)
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -260,6 +260,7 @@ class SessionAdmin(admin.ModelAdmin):
         "format",
         "status",
         "is_editors_pick",
+        "saved_count",
     )
     list_select_related = ("event", "room")
     list_filter = (
@@ -353,9 +354,11 @@ class SessionAdmin(admin.ModelAdmin):
         ]
 
     def get_queryset(self, request):
-        return (
+        # "saved by" is one aggregate in the list's own query, not a count per row.
+        return _ordered(
             super()
             .get_queryset(request)
+            .annotate(_saved_count=Count("saved_by"))
             .prefetch_related(
                 Prefetch("appearances", queryset=SessionSpeaker.objects.select_related("speaker"))
             )
@@ -372,6 +375,10 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description="speakers")
     def speaker_names(self, obj):
         return ", ".join(appearance.speaker.name for appearance in obj.appearances.all())
+
+    @admin.display(description="saved by", ordering="_saved_count")
+    def saved_count(self, obj):
+        return obj._saved_count
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "room":

@@ -5,10 +5,12 @@ import uuid
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from .days import DAY_BREAK, conference_day, day_bounds
 from .querysets import EventQuerySet, SessionQuerySet
@@ -370,3 +372,38 @@ class SessionSpeaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker} @ {self.company}" if self.company_id else str(self.speaker)
+
+
+class SavedSession(models.Model):
+    """A session in an attendee's personal schedule ("my schedule")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_sessions"
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="saved_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the attendee last acknowledged this session's schedule; a later
+    # Session.schedule_changed_at marks it "changed" on their schedule.
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session__starts_at"]
+        verbose_name = "saved session"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "session"],
+                name="session_saved_once_per_user",
+                violation_error_message="This session is already in the schedule.",
+            ),
+        ]
+        # Indexes: the unique constraint's (user, session) serves every lookup
+        # by attendee; the foreign key's own index on session serves the
+        # admin's "saved by" count.
+
+    def __str__(self) -> str:
+        return f"{self.session} for {self.user}"
+
+    @property
+    def is_changed(self) -> bool:
+        changed_at = self.session.schedule_changed_at
+        return changed_at is not None and changed_at > self.seen_at

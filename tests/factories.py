@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from blog.models import FeaturedSession, Post, PostSection
 from confguide.models import ContactMessage
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.models import (
+    Company,
+    Event,
+    Room,
+    SavedSession,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Theme,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -165,3 +174,11 @@ class FeaturedSessionFactory(factory.django.DjangoModelFactory):
     section = factory.SubFactory(PostSectionFactory)
     session = factory.SubFactory(SessionFactory)
     order = factory.Sequence(lambda n: n)
+
+
+class SavedSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedSession
+
+    user = factory.SubFactory(UserFactory)
+    session = factory.SubFactory(SessionFactory)

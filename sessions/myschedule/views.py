@@ -1,0 +1,244 @@
+"""My schedule: the toggles, the per-event page, the calendar feed and the share link."""
+
+from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from ..calendar import absolute_url, build_calendar
+from ..models import Event, Session
+from ..validators import available_time_zones
+from . import selectors, services
+
+# The toggle's script asks for the re-rendered button with this header.
+FETCH_HEADER_VALUE = "fetch"
+
+
+def _is_fetch(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == FETCH_HEADER_VALUE
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def reader_time_zone(request: HttpRequest) -> ZoneInfo | None:
+    """The zone to show beside the event's: the attendee's stored one wins."""
+    user = request.user
+    if user.is_authenticated and user.time_zone in available_time_zones():
+        return ZoneInfo(user.time_zone)
+    return getattr(request, "reader_tz", None)
+
+
+# --- The "Add to my schedule" / "Remove" toggle -----------------------------
+
+
+def _toggle_response(
+    request: HttpRequest, *, session: Session, saved: bool, message: str
+) -> HttpResponse:
+    next_url = _safe_next(request, fallback=reverse("myschedule:index"))
+    if _is_fetch(request):
+        return render(
+            request,
+            "includes/_schedule_toggle.html",
+            {
+                "session": session,
+                "saved_session_ids": {session.pk} if saved else set(),
+                "next": next_url,
+                "toggle_message": message,
+            },
+        )
+    messages.success(request, message)
+    return redirect(next_url)
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    status = 404 if error.code == "unknown" else 400
+    return render(
+        request,
+        "myschedule/refused.html",
+        {"message": error.messages[0], "back": _safe_next(request, reverse("myschedule:index"))},
+        status=status,
+    )
+
+
+@require_POST
+def add(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session = services.addable_session(session_id=session_id)
+        if request.user.is_authenticated:
+            services.add_session(user=request.user, session=session)
+        else:
+            services.add_session_anonymously(store=request.session, session=session)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _toggle_response(
+        request, session=session, saved=True, message=f"Added “{session.title}” to your schedule."
+    )
+
+
+@require_POST
+def remove(request: HttpRequest, session_id: int) -> HttpResponse:
+    # Any status: a session unpublished after it was saved can still be removed.
+    session = get_object_or_404(Session.objects.select_related("event"), pk=session_id)
+    if request.user.is_authenticated:
+        services.remove_session(user=request.user, session_id=session.pk)
+    else:
+        services.remove_session_anonymously(store=request.session, session_id=session.pk)
+    return _toggle_response(
+        request,
+        session=session,
+        saved=False,
+        message=f"Removed “{session.title}” from your schedule.",
+    )
+
+
+# --- Pages --------------------------------------------------------------------
+
+
+def _owner(request: HttpRequest) -> dict:
+    if request.user.is_authenticated:
+        return {"user": request.user, "session_ids": None}
+    return {"user": None, "session_ids": services.anonymous_session_ids(request.session)}
+
+
+@never_cache
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    owner = _owner(request)
+    context = {"events": selectors.saved_events(**owner)}
+    user = request.user
+    if user.is_authenticated:
+        if user.calendar_token:
+            path = reverse("myschedule:feed", args=[user.calendar_token])
+            https_url = absolute_url(path)
+            context["feed_url"] = https_url
+            context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
+        context["time_zones"] = sorted(available_time_zones())
+    return render(request, "myschedule/index.html", context)
+
+
+@never_cache
+@require_safe
+def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    schedule = selectors.my_schedule(
+        event=event, reader_tz=reader_time_zone(request), **_owner(request)
+    )
+    context = {"event": event, "schedule": schedule, "read_only": False}
+    user = request.user
+    if user.is_authenticated and user.share_enabled:
+        context["share_url"] = absolute_url(
+            reverse("myschedule:shared", args=[user.share_token, event.slug])
+        )
+    return render(request, "myschedule/event.html", context)
+
+
+@require_POST
+@login_required
+def mark_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    services.mark_changes_seen(user=request.user, event=event)
+    messages.success(request, "Changes marked as seen.")
+    return redirect("myschedule:event", event_slug=event.slug)
+
+
+@require_safe
+def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
+    owner = get_user_model().objects.filter(share_token=token, share_enabled=True).first()
+    if owner is None or not secrets.compare_digest(owner.share_token, token):
+        raise Http404("No shared schedule here: the link is wrong or was turned off.")
+    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    schedule = selectors.my_schedule(
+        event=event, user=owner, reader_tz=reader_time_zone(request), with_suggestions=False
+    )
+    # Another person's view: no change marks (those are the owner's), no toggles.
+    for entry in schedule.entries:
+        entry.changed = False
+    response = render(
+        request,
+        "myschedule/event.html",
+        {"event": event, "schedule": schedule, "read_only": True},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- Calendar feed, share link, time zone -------------------------------------
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    owner = get_user_model().objects.filter(calendar_token=token).first()
+    if owner is None or not secrets.compare_digest(owner.calendar_token, token):
+        raise Http404("No calendar here: the link is wrong or was replaced by a new one.")
+    body = build_calendar(
+        selectors.feed_sessions(user=owner),
+        name="My schedule · confguide",
+        description="The sessions you saved in confguide, kept up to date.",
+        url=absolute_url(reverse("myschedule:index")),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-schedule.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@login_required
+def regenerate_calendar(request: HttpRequest) -> HttpResponse:
+    had_one = bool(request.user.calendar_token)
+    services.regenerate_calendar_token(user=request.user)
+    messages.success(
+        request,
+        "New calendar link made; the old one no longer works, so subscribe again with this one."
+        if had_one
+        else "Your calendar link is ready.",
+    )
+    return redirect("myschedule:index")
+
+
+@require_POST
+@login_required
+def sharing(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("share") == "on"
+    services.set_sharing(user=request.user, enabled=enabled)
+    messages.success(
+        request,
+        "Your schedule can now be seen by anyone with its share link."
+        if enabled
+        else "Sharing is off: the share link no longer works.",
+    )
+    return redirect("myschedule:index")
+
+
+@require_POST
+@login_required
+def time_zone(request: HttpRequest) -> HttpResponse:
+    value = request.POST.get("time_zone", "")
+    try:
+        services.set_time_zone(user=request.user, time_zone=value)
+    except ValidationError as error:
+        return _refused(request, ValidationError(error.messages[0], code="invalid"))
+    messages.success(
+        request,
+        f"Times are now also shown in {value}." if value else "Times follow each event's zone.",
+    )
+    return redirect(_safe_next(request, reverse("myschedule:index")))

@@ -1,0 +1,134 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sessions import services as programme
+from sessions.models import Session
+from sessions.myschedule import selectors, services
+from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, ThemeFactory
+
+pytestmark = pytest.mark.integration
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(day, hour, minute=0):
+    return dt.datetime(2030, 11, day, hour, minute, tzinfo=NEW_YORK)
+
+
+def _session(event, start, minutes=30, **kwargs):
+    return SessionFactory(
+        event=event, starts_at=start, ends_at=start + dt.timedelta(minutes=minutes), **kwargs
+    )
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory(time_zone="America/New_York")
+
+
+def test_schedule_groups_by_conference_day_with_gaps_between(event):
+    user = SavedSessionFactory(session=_session(event, at(17, 9))).user
+    for start in (at(17, 9, 45), at(17, 10, 20), at(18, 1)):  # 01:00 belongs to the 17th
+        SavedSessionFactory(user=user, session=_session(event, start))
+    SavedSessionFactory(user=user, session=_session(event, at(18, 9)))
+
+    schedule = selectors.my_schedule(event=event, user=user)
+
+    assert [day.date for day in schedule.days] == [dt.date(2030, 11, 17), dt.date(2030, 11, 18)]
+    kinds = [type(item).__name__ for item in schedule.days[0].timeline]
+    # 09:30-09:45 is a 15-minute gap; 10:15-10:20 is too short to count.
+    assert kinds == ["Entry", "Gap", "Entry", "Entry", "Gap", "Entry"]
+    gap = schedule.days[0].timeline[1]
+    assert (gap.starts_at, gap.ends_at, gap.minutes) == (at(17, 9, 30), at(17, 9, 45), 15)
+
+
+def test_overlapping_sessions_are_flagged_with_same_theme_suggestions_in_free_time(event):
+    storage, security = ThemeFactory(name="Storage"), ThemeFactory(name="Security")
+    first = _session(event, at(17, 10), 60, themes=[storage], title="CSI deep dive")
+    clash = _session(event, at(17, 10, 30), 60, themes=[security], title="Policy")
+    later = _session(event, at(17, 14), 30, title="Afternoon")
+    user = SavedSessionFactory(session=first).user
+    SavedSessionFactory(user=user, session=clash)
+    SavedSessionFactory(user=user, session=later)
+    fits = _session(event, at(17, 12), 30, themes=[storage], title="Volumes at noon")
+    _session(event, at(17, 14), 30, themes=[storage], title="Clashes with afternoon")
+    _session(event, at(17, 12), 30, themes=[ThemeFactory()], title="Other theme")
+    _session(event, at(18, 12), 30, themes=[storage], title="Another day")
+    _session(event, at(17, 13), 30, themes=[storage], title="Draft", status=Session.Status.DRAFT)
+
+    schedule = selectors.my_schedule(event=event, user=user)
+
+    entries = {entry.session.title: entry for entry in schedule.entries}
+    assert entries["CSI deep dive"].conflicts == [clash]
+    assert entries["Policy"].conflicts == [first]
+    assert entries["Afternoon"].conflicts == []
+    assert entries["CSI deep dive"].suggestions == [fits]
+    assert entries["Policy"].suggestions == []
+    assert schedule.conflict_count == 2
+
+
+def test_cancelled_sessions_never_conflict_and_leave_their_time_free(event):
+    kept = _session(event, at(17, 10), 60)
+    cancelled = _session(event, at(17, 10), 60, status=Session.Status.CANCELLED)
+    user = SavedSessionFactory(session=kept).user
+    SavedSessionFactory(user=user, session=cancelled)
+
+    schedule = selectors.my_schedule(event=event, user=user)
+
+    assert [entry.conflicts for entry in schedule.entries] == [[], []]
+    assert {entry.session.is_cancelled for entry in schedule.entries} == {False, True}
+
+
+def test_sessions_moved_since_last_seen_are_marked_changed_until_seen(event):
+    moved, steady = _session(event, at(17, 10)), _session(event, at(17, 15))
+    user = SavedSessionFactory(session=moved).user
+    SavedSessionFactory(user=user, session=steady)
+    moved.starts_at, moved.ends_at = at(17, 11), at(17, 11, 30)
+    moved.save()
+    programme.note_schedule_change(session=moved, changed_fields=["starts_at", "ends_at"])
+
+    before = selectors.my_schedule(event=event, user=user)
+    services.mark_changes_seen(user=user, event=event)
+    after = selectors.my_schedule(event=event, user=user)
+
+    assert {e.session.title: e.changed for e in before.entries} == {
+        moved.title: True,
+        steady.title: False,
+    }
+    assert before.changed_count == 1
+    assert after.changed_count == 0
+
+
+def test_a_session_saved_after_it_changed_is_not_marked(event):
+    session = _session(event, at(17, 10))
+    programme.note_schedule_change(session=session, changed_fields=["room"])
+
+    saved = SavedSessionFactory(session=session)
+    schedule = selectors.my_schedule(event=event, user=saved.user)
+
+    assert schedule.changed_count == 0
+
+
+def test_anonymous_schedule_reads_the_given_ids_of_public_sessions_only(event):
+    public = _session(event, at(17, 10))
+    draft = _session(event, at(17, 11), status=Session.Status.DRAFT)
+    elsewhere = SessionFactory()
+
+    schedule = selectors.my_schedule(event=event, session_ids=[public.pk, draft.pk, elsewhere.pk])
+
+    assert [entry.session for entry in schedule.entries] == [public]
+
+
+def test_saved_events_count_public_sessions_per_event(db):
+    first, second = EventFactory(name="First"), EventFactory(name="Second")
+    user = SavedSessionFactory(session=SessionFactory(event=first)).user
+    SavedSessionFactory(user=user, session=SessionFactory(event=first))
+    SavedSessionFactory(user=user, session=SessionFactory(event=second))
+    SavedSessionFactory(user=user, session=SessionFactory(status=Session.Status.DRAFT))
+    SavedSessionFactory(session=SessionFactory(event=second))  # someone else's
+
+    events = selectors.saved_events(user=user, session_ids=[])
+
+    assert {(event.name, event.saved_count) for event in events} == {("First", 2), ("Second", 1)}

@@ -1,0 +1,272 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from sessions import services as programme
+from sessions.models import SavedSession, Session
+from sessions.myschedule.services import ANONYMOUS_KEY
+from tests.factories import (
+    EventFactory,
+    SavedSessionFactory,
+    SessionFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.integration
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(day, hour, minute=0):
+    return dt.datetime(2030, 11, day, hour, minute, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def attendee(db):
+    return UserFactory(username="attendee")
+
+
+@pytest.fixture
+def attendee_client(client, attendee):
+    client.force_login(attendee)
+    return client
+
+
+# --- The toggle ---------------------------------------------------------------
+
+
+def test_add_without_javascript_returns_to_the_page_it_came_from(attendee_client, attendee):
+    session = SessionFactory(title="Storage for all")
+
+    response = attendee_client.post(
+        reverse("myschedule:add", args=[session.pk]), {"next": "/themes/storage/?page=2"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/themes/storage/?page=2"
+    assert SavedSession.objects.filter(user=attendee, session=session).exists()
+    page = attendee_client.get(reverse("myschedule:index"))
+    assert "Added “Storage for all” to your schedule." in page.text
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/path", "javascript:alert(1)"]
+)
+def test_add_ignores_a_next_that_leaves_the_site(attendee_client, next_url):
+    session = SessionFactory()
+
+    response = attendee_client.post(
+        reverse("myschedule:add", args=[session.pk]), {"next": next_url}
+    )
+
+    assert response.url == reverse("myschedule:index")
+
+
+def test_add_with_fetch_returns_the_remove_button(attendee_client, attendee):
+    session = SessionFactory(title="Mesh without tears")
+
+    response = attendee_client.post(
+        reverse("myschedule:add", args=[session.pk]), {"next": "/somewhere/"}, **FETCH
+    )
+
+    assert response.status_code == 200
+    assert "Remove" in response.text
+    assert reverse("myschedule:remove", args=[session.pk]) in response.text
+    assert 'value="/somewhere/"' in response.text
+    assert "Added “Mesh without tears” to your schedule." in response.text
+
+
+def test_remove_with_fetch_returns_the_add_button(attendee_client, attendee):
+    saved = SavedSessionFactory(user=attendee)
+
+    response = attendee_client.post(reverse("myschedule:remove", args=[saved.session_id]), **FETCH)
+
+    assert reverse("myschedule:add", args=[saved.session_id]) in response.text
+    assert "Add to my schedule" in response.text
+    assert not SavedSession.objects.filter(pk=saved.pk).exists()
+
+
+def test_add_and_remove_refuse_get(attendee_client, attendee):
+    session = SessionFactory()
+
+    for name in ("myschedule:add", "myschedule:remove"):
+        assert attendee_client.get(reverse(name, args=[session.pk])).status_code == 405
+    assert not SavedSession.objects.exists()
+
+
+def test_adding_a_draft_or_unknown_session_is_refused_with_a_message(attendee_client):
+    draft = SessionFactory(status=Session.Status.DRAFT, title="Secret draft")
+
+    for session_id in (draft.pk, 99999):
+        response = attendee_client.post(reverse("myschedule:add", args=[session_id]))
+        assert response.status_code == 404
+        assert "not in the published programme" in response.text
+        assert "Secret draft" not in response.text
+    assert not SavedSession.objects.exists()
+
+
+def test_adding_a_cancelled_session_is_a_bad_request(attendee_client):
+    cancelled = SessionFactory(status=Session.Status.CANCELLED)
+
+    response = attendee_client.post(reverse("myschedule:add", args=[cancelled.pk]), **FETCH)
+
+    assert response.status_code == 400
+    assert "has been cancelled" in response.text
+
+
+def test_anonymous_visitor_adds_to_the_browser_session(client, db):
+    session = SessionFactory()
+
+    client.post(reverse("myschedule:add", args=[session.pk]))
+
+    assert client.session[ANONYMOUS_KEY] == [session.pk]
+    assert not SavedSession.objects.exists()
+    page = client.get(reverse("myschedule:event", args=[session.event.slug]))
+    assert session.title in page.text
+    assert "Create an account" in client.get(reverse("myschedule:index")).text
+
+
+# --- My schedule pages --------------------------------------------------------
+
+
+def test_my_schedule_shows_saved_sessions_with_both_zones_gaps_and_conflicts(
+    attendee_client, attendee
+):
+    attendee.time_zone = "Europe/Berlin"
+    attendee.save()
+    event = EventFactory(time_zone="America/New_York")
+    theme = ThemeFactory(name="Storage")
+    first = SessionFactory(
+        event=event, title="Volumes", starts_at=at(17, 10), ends_at=at(17, 11), themes=[theme]
+    )
+    clash = SessionFactory(
+        event=event, title="Backups", starts_at=at(17, 10, 30), ends_at=at(17, 11, 30)
+    )
+    later = SessionFactory(
+        event=event, title="Snapshots", starts_at=at(17, 14), ends_at=at(17, 14, 30)
+    )
+    SessionFactory(
+        event=event,
+        title="Suggested CSI",
+        starts_at=at(17, 12),
+        ends_at=at(17, 12, 30),
+        themes=[theme],
+    )
+    for session in (first, clash, later):
+        SavedSessionFactory(user=attendee, session=session)
+
+    response = attendee_client.get(reverse("myschedule:event", args=[event.slug]))
+
+    text = response.text
+    assert text.index("Volumes") < text.index("Backups") < text.index("Snapshots")
+    assert "10:00\N{EN DASH}11:00" in text
+    assert "16:00\N{EN DASH}17:00 Europe/Berlin" in text
+    assert "Overlaps with “Backups”" in text
+    assert "Suggested CSI" in text
+    assert "Free: " in text and "150 min" in text  # 11:30 to 14:00
+    assert "2 sessions overlap another" in text
+
+
+def test_my_schedule_marks_changes_until_the_attendee_marks_them_seen(attendee_client, attendee):
+    saved = SavedSessionFactory(user=attendee)
+    programme.note_schedule_change(session=saved.session, changed_fields=["room"])
+    url = reverse("myschedule:event", args=[saved.session.event.slug])
+
+    assert "Changed since you last looked" in attendee_client.get(url).text
+    assert "Changed since you last looked" in attendee_client.get(url).text  # GET changes nothing
+
+    response = attendee_client.post(
+        reverse("myschedule:mark_seen", args=[saved.session.event.slug])
+    )
+
+    assert response.url == url
+    assert "Changed since you last looked" not in attendee_client.get(url).text
+
+
+def test_my_schedule_page_of_an_unknown_or_draft_event_is_404(attendee_client):
+    draft = EventFactory(is_published=False)
+
+    assert attendee_client.get(reverse("myschedule:event", args=["nope"])).status_code == 404
+    assert attendee_client.get(reverse("myschedule:event", args=[draft.slug])).status_code == 404
+
+
+def test_my_schedule_page_uses_the_print_stylesheet(attendee_client, attendee):
+    saved = SavedSessionFactory(user=attendee)
+
+    response = attendee_client.get(reverse("myschedule:event", args=[saved.session.event.slug]))
+
+    assert "css/myschedule.css" in response.text
+
+
+def _fill(user, event, count):
+    themes = [ThemeFactory(), ThemeFactory()]
+    for n in range(count):
+        start = at(17 + n % 3, 9) + dt.timedelta(minutes=20 * n)
+        session = SessionFactory(
+            event=event, starts_at=start, ends_at=start + dt.timedelta(minutes=45), themes=themes
+        )
+        SavedSessionFactory(user=user, session=session)
+        # Unsaved sessions of the same themes, so suggestions have candidates.
+        SessionFactory(
+            event=event,
+            starts_at=start + dt.timedelta(hours=6),
+            ends_at=start + dt.timedelta(hours=6, minutes=30),
+            themes=themes,
+        )
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_my_schedule_page_queries_do_not_grow_with_the_schedule(
+    attendee_client, attendee, django_assert_max_num_queries, count
+):
+    event = EventFactory()
+    _fill(attendee, event, count)
+
+    with django_assert_max_num_queries(9):
+        response = attendee_client.get(reverse("myschedule:event", args=[event.slug]))
+
+    assert response.text.count("schedule-entry card") == count
+
+
+def test_index_lists_events_and_offers_calendar_and_sharing(attendee_client, attendee):
+    saved = SavedSessionFactory(user=attendee, session__event__name="KubeCon Test")
+
+    response = attendee_client.get(reverse("myschedule:index"))
+
+    assert "KubeCon Test" in response.text
+    assert "1 session" in response.text
+    assert "Get my calendar address" in response.text
+    assert "Make a read-only share link" in response.text
+    assert saved.session.title not in response.text
+
+
+def test_choosing_a_time_zone_stores_it_on_the_account(attendee_client, attendee):
+    response = attendee_client.post(
+        reverse("myschedule:time_zone"), {"time_zone": "Asia/Tokyo", "next": "/my-schedule/"}
+    )
+
+    assert response.url == "/my-schedule/"
+    attendee.refresh_from_db()
+    assert attendee.time_zone == "Asia/Tokyo"
+
+
+def test_an_unknown_time_zone_is_refused_with_a_message(attendee_client, attendee):
+    response = attendee_client.post(reverse("myschedule:time_zone"), {"time_zone": "Mars/Base"})
+
+    assert response.status_code == 400
+    assert "not a known IANA time zone" in response.text
+    attendee.refresh_from_db()
+    assert attendee.time_zone == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["myschedule:regenerate_calendar", "myschedule:sharing", "myschedule:time_zone"]
+)
+def test_account_settings_need_a_signed_in_post(client, db, name):
+    assert client.post(reverse(name)).status_code == 302  # to sign in
+    client.force_login(UserFactory())
+    assert client.get(reverse(name)).status_code == 405
