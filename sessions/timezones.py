@@ -51,7 +51,14 @@ def parse_time_zone(value: str | None) -> ZoneInfo | None:
 
 
 def reader_time_zone(request: HttpRequest) -> ZoneInfo | None:
-    """The zone the reader chose or their browser reported; None when unknown."""
+    """The zone the reader chose or their browser reported; None when unknown.
+
+    A signed-in attendee's zone, stored on their account, wins over the cookie,
+    so their schedule reads the same on every device.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and (stored := parse_time_zone(user.time_zone)):
+        return stored
     raw = request.COOKIES.get(READER_TZ_COOKIE, "")
     return parse_time_zone(unquote(raw).strip('"')[:64])
 

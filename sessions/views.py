@@ -20,6 +20,7 @@ from . import selectors
 from .calendar import absolute_url, build_calendar
 from .forms import ScheduleFilterForm, TimeZoneForm
 from .models import Event, Theme
+from .myschedule.services import set_time_zone as set_attendee_time_zone
 from .seo import page_meta
 from .structured_data import event_data, session_data
 from .timezones import parse_time_zone, remember_time_zone
@@ -242,6 +243,9 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
         messages.error(request, "We do not know that time zone; please choose one from the list.")
         return response
     remember_time_zone(response, zone, secure=request.is_secure())
+    if request.user.is_authenticated:
+        # An attendee's choice follows them to every device.
+        set_attendee_time_zone(user=request.user, time_zone=zone.key)
     messages.success(request, f"Times are now also shown in {zone.key.replace('_', ' ')}.")
     return response
 

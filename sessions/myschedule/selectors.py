@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -66,7 +65,6 @@ class Day:
 class MySchedule:
     event: Event
     days: list[Day]
-    reader_tz: ZoneInfo | None
 
     @property
     def entries(self) -> list[Entry]:
@@ -117,7 +115,6 @@ def my_schedule(
     event: Event,
     user: AbstractBaseUser | None = None,
     session_ids: list[int] | None = None,
-    reader_tz: ZoneInfo | None = None,
     with_suggestions: bool = True,
 ) -> MySchedule:
     """An attendee's schedule for one event, by conference day.
@@ -161,7 +158,7 @@ def my_schedule(
         # A gap sorts before the entry that starts when it ends.
         timeline = sorted(items, key=lambda item: (item.starts_at, isinstance(item, Entry)))
         days.append(Day(date=date, timeline=timeline))
-    return MySchedule(event=event, days=days, reader_tz=reader_tz)
+    return MySchedule(event=event, days=days)
 
 
 def _suggest(*, event: Event, sessions: list[Session], entries: list[Entry]) -> None:

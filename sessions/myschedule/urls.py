@@ -29,5 +29,4 @@ urlpatterns = [
     path("calendar/new-link/", views.regenerate_calendar, name="regenerate_calendar"),
     path("sharing/", views.sharing, name="sharing"),
     path("shared/<token:token>/<slug:event_slug>/", views.shared, name="shared"),
-    path("time-zone/", views.time_zone, name="time_zone"),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..calendar import absolute_url, build_calendar
 from ..models import Event, Session
-from ..validators import available_time_zones
 from . import selectors, services
 
 # The toggle's script asks for the re-rendered button with this header.
@@ -36,14 +34,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
-
-
-def reader_time_zone(request: HttpRequest) -> ZoneInfo | None:
-    """The zone to show beside the event's: the attendee's stored one wins."""
-    user = request.user
-    if user.is_authenticated and user.time_zone in available_time_zones():
-        return ZoneInfo(user.time_zone)
-    return getattr(request, "reader_tz", None)
 
 
 # --- The "Add to my schedule" / "Remove" toggle -----------------------------
@@ -124,13 +114,11 @@ def index(request: HttpRequest) -> HttpResponse:
     owner = _owner(request)
     context = {"events": selectors.saved_events(**owner)}
     user = request.user
-    if user.is_authenticated:
-        if user.calendar_token:
-            path = reverse("myschedule:feed", args=[user.calendar_token])
-            https_url = absolute_url(path)
-            context["feed_url"] = https_url
-            context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
-        context["time_zones"] = sorted(available_time_zones())
+    if user.is_authenticated and user.calendar_token:
+        path = reverse("myschedule:feed", args=[user.calendar_token])
+        https_url = absolute_url(path)
+        context["feed_url"] = https_url
+        context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
     return render(request, "myschedule/index.html", context)
 
 
@@ -138,9 +126,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published(), slug=event_slug)
-    schedule = selectors.my_schedule(
-        event=event, reader_tz=reader_time_zone(request), **_owner(request)
-    )
+    schedule = selectors.my_schedule(event=event, **_owner(request))
     context = {"event": event, "schedule": schedule, "read_only": False}
     user = request.user
     if user.is_authenticated and user.share_enabled:
@@ -165,9 +151,7 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
     if owner is None or not secrets.compare_digest(owner.share_token, token):
         raise Http404("No shared schedule here: the link is wrong or was turned off.")
     event = get_object_or_404(Event.objects.published(), slug=event_slug)
-    schedule = selectors.my_schedule(
-        event=event, user=owner, reader_tz=reader_time_zone(request), with_suggestions=False
-    )
+    schedule = selectors.my_schedule(event=event, user=owner, with_suggestions=False)
     # Another person's view: no change marks (those are the owner's), no toggles.
     for entry in schedule.entries:
         entry.changed = False
@@ -180,7 +164,7 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
     return response
 
 
-# --- Calendar feed, share link, time zone -------------------------------------
+# --- Calendar feed and share link -------------------------------------
 
 
 @require_safe
@@ -227,18 +211,3 @@ def sharing(request: HttpRequest) -> HttpResponse:
         else "Sharing is off: the share link no longer works.",
     )
     return redirect("myschedule:index")
-
-
-@require_POST
-@login_required
-def time_zone(request: HttpRequest) -> HttpResponse:
-    value = request.POST.get("time_zone", "")
-    try:
-        services.set_time_zone(user=request.user, time_zone=value)
-    except ValidationError as error:
-        return _refused(request, ValidationError(error.messages[0], code="invalid"))
-    messages.success(
-        request,
-        f"Times are now also shown in {value}." if value else "Times follow each event's zone.",
-    )
-    return redirect(_safe_next(request, reverse("myschedule:index")))
