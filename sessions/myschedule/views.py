@@ -118,6 +118,8 @@ def index(request: HttpRequest) -> HttpResponse:
         path = reverse("myschedule:feed", args=[user.calendar_token])
         https_url = absolute_url(path)
         context["feed_url"] = https_url
+        # Downloading from this very site, whatever SITE_URL says.
+        context["feed_path"] = path
         context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
     return render(request, "myschedule/index.html", context)
 
