@@ -113,9 +113,7 @@ LOGOUT_REDIRECT_URL = "home"
 SIGN_IN_ATTEMPTS_PER_ACCOUNT = env.int("SIGN_IN_ATTEMPTS_PER_ACCOUNT", default=5)
 SIGN_IN_ATTEMPTS_PER_ADDRESS = env.int("SIGN_IN_ATTEMPTS_PER_ADDRESS", default=20)
 SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
-# How many reverse proxies add X-Forwarded-For in front of the site (0: none,
-# use the connecting address). Only trust the header a proxy you run sets.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Client addresses for the limit come from TRUSTED_PROXY_COUNT (see Contact form).
 # Password reset links stay valid this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
 

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+
+# One notion of "client address" for every limit on the site, proxies included.
+from confguide.contact.ratelimit import client_address
+
+__all__ = ["blocked_for", "clear_account", "client_address", "record_failure"]
 
 
 @dataclass(frozen=True)
@@ -28,20 +32,6 @@ def _limits() -> tuple[Limit, Limit]:
         Limit(settings.SIGN_IN_ATTEMPTS_PER_ACCOUNT, window),
         Limit(settings.SIGN_IN_ATTEMPTS_PER_ADDRESS, window),
     )
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's IP; behind N trusted proxies, the Nth address from the right."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.headers.get("X-Forwarded-For", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _keys(*, username: str, address: str) -> tuple[str, str]:
