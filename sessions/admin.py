@@ -272,7 +272,8 @@ class SessionAdmin(admin.ModelAdmin):
         "is_editors_pick",
         ConferenceDayFilter,
     )
-    search_fields = ("title", "abstract", "speakers__name", "speakers__company__name")
+    # The company a speaker represented in the session, not only where they work now.
+    search_fields = ("title", "abstract", "speakers__name", "appearances__company__name")
     search_help_text = "Search titles, abstracts, speakers and companies."
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("themes",)

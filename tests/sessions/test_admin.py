@@ -137,6 +137,18 @@ def test_session_changelist_filters_and_search(editor_client, programme, query, 
     assert hidden not in response.text
 
 
+def test_session_search_finds_a_session_by_the_company_its_speaker_had_then(
+    editor_client, programme
+):
+    patrick = programme[Speaker]
+    patrick.company = CompanyFactory(name="Somewhere New")
+    patrick.save()
+
+    response = editor_client.get(f"{_url(Session, 'changelist')}?q=Intel")
+
+    assert "Persistent Memory" in response.text
+
+
 def test_session_changelist_filters_by_event_and_theme(editor_client, programme):
     other = SessionFactory(title="Another Event's Talk")
     url = _url(Session, "changelist")
