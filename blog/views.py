@@ -1,11 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from sessions.calendar import absolute_url
 from sessions.models import Theme
+from sessions.myschedule.services import add_sessions_for_visitor
 from sessions.seo import page_meta
 
 from . import selectors
@@ -72,7 +74,10 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "post": post,
         "sections": post.sections.all(),
-        "featured_count": len(selectors.featured_sessions(post)),
+        # Cancelled sessions keep their card but cannot be added to a schedule.
+        "addable_count": sum(
+            not session.is_cancelled for session in selectors.featured_sessions(post)
+        ),
         "image_url": image_url,
         "structured_data": blog_posting(post, image_url=image_url),
         "is_preview": not post.is_public,
@@ -84,3 +89,17 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_POST
+def add_all_to_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Add all of these to my schedule": every session the post features, in one POST."""
+    post = selectors.post_detail(slug=slug, user=request.user)
+    added = add_sessions_for_visitor(request=request, sessions=selectors.featured_sessions(post))
+    if added:
+        messages.success(
+            request, f"Added {added} session{'s' if added != 1 else ''} to your schedule."
+        )
+    else:
+        messages.info(request, "Every session in this post is already in your schedule.")
+    return redirect(post.get_absolute_url() + "#add-all")
