@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from blog.demo import POST, POST_SLUG, SECTIONS
 
@@ -18,16 +19,18 @@ def test_reader_adds_all_sessions_of_the_demo_post_and_finds_them_in_my_schedule
     page.get_by_role("link", name="Guide posts").click()
     assert_accessible(page)
     page.get_by_role("link", name=POST["title"]).click()
-    assert page.get_by_role("heading", level=1).inner_text() == POST["title"]
+    expect(page.get_by_role("heading", level=1)).to_have_text(POST["title"])
     assert_accessible(page)
 
     page.get_by_role("button", name="Add all 4 of these to my schedule").click()
 
-    assert page.get_by_text("Added 4 sessions to your schedule.").is_visible()
+    # expect() waits for the redirect's page; is_visible() would check at once.
+    expect(page.get_by_text("Added 4 sessions to your schedule.")).to_be_visible()
     page.get_by_role("link", name="See my schedule").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("KubeCon")
     main = page.get_by_role("main")
     for title in DEMO_SESSIONS:
-        assert main.get_by_text(title, exact=True).first.is_visible()
+        expect(main.get_by_text(title, exact=True).first).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,5 +42,5 @@ def test_demo_post_and_author_page_read_well_at_phone_width(phone_page, assert_a
     assert_accessible(phone_page)
     phone_page.get_by_role("link", name="Louise").first.click()
 
-    assert phone_page.get_by_role("heading", level=1).inner_text() == "Guide posts by Louise"
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Guide posts by Louise")
     assert_accessible(phone_page)
