@@ -93,6 +93,17 @@ def test_session_page_shows_everything_with_both_time_zones(reader_in_los_angele
     assert 'href="/events/kubecon-na-2020/sessions/persistent-memory-in-kubernetes.ics"' in text
 
 
+def test_session_page_names_the_official_track_when_imported(client, kubecon):
+    kubecon.pmem.track = "Storage"
+    kubecon.pmem.save()
+
+    response = client.get(PMEM)
+
+    assert '<dt class="col-sm-3">Official track</dt><dd class="col-sm-9">Storage</dd>' in (
+        response.text
+    )
+
+
 def test_session_page_without_a_reader_zone_shows_the_event_zone_only(client, kubecon):
     response = client.get(PMEM)
 
