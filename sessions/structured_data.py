@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .models import Event, Session
+from .models import Event, Session, Speaker
 
 SCHEMA = "https://schema.org"
 
@@ -97,4 +97,29 @@ def session_data(session: Session) -> dict[str, Any]:
         data["description"] = session.abstract
     if performers:
         data["performer"] = performers
+    return data
+
+
+def speaker_data(speaker: Speaker) -> dict[str, Any]:
+    """A speaker as a schema.org Person, with the current employer as affiliation."""
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Person",
+        "@id": _absolute(speaker.get_absolute_url()),
+        "name": speaker.name,
+        "url": _absolute(speaker.get_absolute_url()),
+    }
+    if speaker.job_title:
+        data["jobTitle"] = speaker.job_title
+    if speaker.company:
+        data["affiliation"] = {
+            "@type": "Organization",
+            "name": speaker.company.name,
+            "url": _absolute(speaker.company.get_absolute_url()),
+        }
+    if speaker.bio:
+        data["description"] = speaker.bio
+    links = [url for _, url in speaker.profile_links]
+    if links:
+        data["sameAs"] = links
     return data

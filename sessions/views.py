@@ -22,7 +22,7 @@ from .forms import ScheduleFilterForm, TimeZoneForm
 from .models import Event, Theme
 from .myschedule.services import set_time_zone as set_attendee_time_zone
 from .seo import page_meta
-from .structured_data import event_data, session_data
+from .structured_data import event_data, session_data, speaker_data
 from .timezones import parse_time_zone, remember_time_zone
 
 LIST_PAGE_SIZE = 60
@@ -162,6 +162,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         speaker.get_absolute_url(),
         og_type="profile",
     )
+    context["structured_data"] = speaker_data(speaker)
     return render(request, "sessions/speaker_detail.html", context)
 
 

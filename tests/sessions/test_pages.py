@@ -261,6 +261,19 @@ def test_speaker_page_shows_profile_and_public_sessions(client, kubecon):
     assert "Secret Draft Session" not in response.text
 
 
+def test_speaker_page_structured_data_is_a_person_with_affiliation(client, kubecon):
+    kubecon.patrick.github_url = "https://github.com/pohly"
+    kubecon.patrick.save()
+
+    data = json_ld(client.get("/speakers/patrick-ohly/"))
+
+    assert data["@type"] == "Person"
+    assert data["name"] == "Patrick Ohly"
+    assert data["jobTitle"] == "Engineer"
+    assert data["affiliation"]["name"] == "Intel"
+    assert data["sameAs"] == ["https://github.com/pohly"]
+
+
 def test_speaker_with_only_drafts_is_404(client, kubecon):
     hidden = SpeakerFactory(slug="hidden-speaker")
     SessionFactory(event=kubecon.event, status=Session.Status.DRAFT, speakers=[hidden])
