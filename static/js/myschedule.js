@@ -20,6 +20,18 @@
     window.setTimeout(function () { liveRegion.textContent = text; }, 50);
   }
 
+  function showRefusal(toggle, text) {
+    var note = toggle.querySelector("[data-toggle-refusal]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "small text-danger mb-0";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-toggle-refusal", "");
+      toggle.appendChild(note);
+    }
+    note.textContent = text;
+  }
+
   async function submitToggle(form) {
     var toggle = form.closest("[data-schedule-toggle]");
     var button = form.querySelector("button[type=submit]");
@@ -35,8 +47,15 @@
       var template = document.createElement("template");
       template.innerHTML = html.trim();
       var replacement = response.ok && template.content.querySelector("[data-schedule-toggle]");
+      var refusal = template.content.querySelector("[data-refusal]");
+      if (!replacement && refusal) {
+        // Refused (a session no longer in the programme): say why, right here.
+        showRefusal(toggle, refusal.textContent);
+        if (button) { button.disabled = false; }
+        return;
+      }
       if (!replacement) {
-        // Not a toggle fragment (refused, or an error page): let the browser show it.
+        // Anything else (an expired form, a server error): let the browser show it.
         form.submit();
         return;
       }

@@ -130,3 +130,42 @@ def test_my_schedule_at_phone_width_is_accessible(phone_page, assert_accessible)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     assert_accessible(phone_page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_schedule_is_read_only_and_accessible(page, assert_accessible):
+    from sessions.myschedule import services
+
+    owner = UserFactory(username="sharer")
+    event, (first, *_) = _programme()
+    services.add_session(user=owner, session=first)
+    services.set_sharing(user=owner, enabled=True)
+
+    page.goto(reverse("myschedule:shared", args=[owner.share_token, event.slug]))
+
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "A shared schedule: CloudConf Browser"
+    )
+    assert page.get_by_role("link", name="Volumes at scale").is_visible()
+    assert (
+        page.get_by_role("button", name="Remove “Volumes at scale” from my schedule").count() == 0
+    )
+    assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_session_unpublished_meanwhile_explains_in_place(page):
+    from sessions.models import Session
+
+    event, (first, *_) = _programme()
+    page.goto(reverse("conference:schedule", args=[event.slug]))
+    Session.objects.filter(pk=first.pk).update(status=Session.Status.DRAFT)
+    page.evaluate("window.__sameDocument = true")
+
+    page.get_by_role("button", name=f"Add to my schedule “{first.title}”").click()
+
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "not in the published programme" in alert.inner_text()
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.get_by_role("button", name=f"Add to my schedule “{first.title}”").is_visible()

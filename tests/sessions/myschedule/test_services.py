@@ -1,6 +1,9 @@
+import threading
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from sessions.models import SavedSession, Session
 from sessions.myschedule import services
@@ -179,3 +182,32 @@ def test_set_time_zone_validates_the_name(db):
 
     user.refresh_from_db()
     assert user.time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL"
+)
+def test_two_concurrent_adds_of_one_session_leave_one_row_and_no_error():
+    user, session = UserFactory(), SessionFactory()
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def add():
+        try:
+            start.wait()
+            results.append(services.add_session(user=user, session=session))
+        except Exception as error:  # any error fails the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(results) == [False, True]
+    assert SavedSession.objects.filter(user=user, session=session).count() == 1
