@@ -303,3 +303,30 @@ def test_post_session_cards_show_the_day_and_the_readers_time(client, guide_post
     # SessionFactory: 17 Nov 2030, 10:00 in New York, which is 16:00 in Berlin.
     assert "Sunday 17 November" in response.text
     assert "16:00" in response.text
+
+
+def test_cover_image_is_shown_and_offered_to_link_previews(client, db, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "#14375e").save(buffer, format="PNG")
+    post = PostFactory(
+        cover_image=SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png"),
+        cover_alt="A conference hall seen from the stage",
+    )
+
+    response = client.get(post.get_absolute_url())
+
+    url = post.cover_image.url
+    assert f'<img class="img-fluid rounded" src="{url}" alt="A conference hall' in response.text
+    assert f'<meta property="og:image" content="http://127.0.0.1:8000{url}">' in response.text
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', response.text).group(
+            1
+        )
+    )
+    assert data["image"] == f"http://127.0.0.1:8000{url}"

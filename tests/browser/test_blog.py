@@ -34,7 +34,7 @@ def test_reader_adds_all_sessions_of_the_demo_post_and_finds_them_in_my_schedule
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_post_and_author_page_read_well_at_phone_width(phone_page, assert_accessible):
+def test_demo_post_author_and_theme_pages_read_well_at_phone_width(phone_page, assert_accessible):
     call_command("load_demo", verbosity=0)
 
     phone_page.goto(f"/blog/{POST_SLUG}/")
@@ -43,4 +43,10 @@ def test_demo_post_and_author_page_read_well_at_phone_width(phone_page, assert_a
     phone_page.get_by_role("link", name="Louise").first.click()
 
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Guide posts by Louise")
+    assert_accessible(phone_page)
+    phone_page.get_by_role("link", name="Storage & CSI").first.click()
+
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(
+        "Guide posts about Storage & CSI"
+    )
     assert_accessible(phone_page)
