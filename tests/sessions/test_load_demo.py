@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from sessions import demo
+from sessions.importers import demo as kubecon_eu_2026
 from sessions.management.commands import load_demo
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
@@ -15,6 +16,12 @@ pytestmark = pytest.mark.integration
 
 SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_db31671334e189d8.txt"
 MODELS = (Event, Theme, Company, Speaker, Room, Session, SessionSpeaker)
+
+
+@pytest.fixture(autouse=True)
+def _without_the_real_event(monkeypatch, tmp_path):
+    """These tests pin the hand-written demo; the real KubeCon EU 2026 import has its own."""
+    monkeypatch.setattr(kubecon_eu_2026, "shared_data_dir", lambda: tmp_path)
 
 
 def _load() -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from blog import demo as blog_demo
 from sessions import demo
+from sessions.importers import demo as kubecon_eu_2026
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ STEPS: list[DemoStep] = [
     DemoStep("KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020),
     # After the event: the post features its sessions.
     DemoStep("Guide post on KubeCon NA 2020", blog_demo.load_guide_post),
+    # A second, real event from the official schedule, where ../shared/data has it.
+    DemoStep("KubeCon + CloudNativeCon Europe 2026", kubecon_eu_2026.load_kubecon_eu_2026),
 ]
 
 
