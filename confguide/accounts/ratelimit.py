@@ -1,9 +1,7 @@
-"""Sign-in attempt limits, per account and per client address, kept in the cache.
+"""Sign-in attempt limits, per account and per client address.
 
 A fixed window: after too many failed attempts the account (or address) may
 not try again until the window that started with the first failure ends.
-With REDIS_URL set the counts are shared between workers; the default local
-memory cache counts per process, which is enough for one worker.
 """
 
 from __future__ import annotations
@@ -12,10 +10,9 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
-# One notion of "client address" for every limit on the site, proxies included.
-from confguide.contact.ratelimit import client_address
+from confguide import ratelimit
+from confguide.ratelimit import client_address
 
 __all__ = ["blocked_for", "clear_account", "client_address", "record_failure"]
 
@@ -43,22 +40,17 @@ def _keys(*, username: str, address: str) -> tuple[str, str]:
 def blocked_for(*, username: str, address: str) -> int | None:
     """Seconds of the lockout window if either the account or the address is locked."""
     for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True):
-        if cache.get(key, 0) >= limit.attempts:
+        if ratelimit.count(key) >= limit.attempts:
             return limit.window_seconds
     return None
 
 
 def record_failure(*, username: str, address: str) -> None:
     for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True):
-        # add() starts the window only if no count exists yet.
-        cache.add(key, 0, timeout=limit.window_seconds)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=limit.window_seconds)
+        ratelimit.hit(key, window=limit.window_seconds)
 
 
 def clear_account(*, username: str) -> None:
     """A successful sign-in forgets the account's failures (not the address's)."""
     account_key, _ = _keys(username=username, address="")
-    cache.delete(account_key)
+    ratelimit.reset(account_key)

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
+from confguide.ratelimit import is_limited
+
 from . import services
 from .forms import ContactForm
-from .ratelimit import is_limited
 from .sources import resolve_source
 
 
