@@ -1,7 +1,7 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from sessions.importers import FORMATS, MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
 from sessions.importers.apply import apply_schedule
@@ -36,24 +36,35 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, source, event, format, dry_run, publish, time_zone, **options):
-        try:
-            data = self._read(source)
-            parsed = parse_schedule(data, fmt=format, name=source)
-            report = apply_schedule(
-                parsed=parsed,
-                event_slug=event,
-                publish=publish,
-                dry_run=dry_run,
-                time_zone=time_zone,
-                progress=self._progress
-                if sys.stderr.isatty() or options["verbosity"] > 1
-                else None,
-            )
-        except ScheduleImportError as error:
-            lines = "\n".join(f"  - {problem}" for problem in error.problems)
-            raise CommandError(f"Nothing was imported.\n{lines}") from None
-        if self._show_progress(options):
-            self.stderr.write("")
+        # tqdm draws on a terminal only, unless -v 2 asks for it in a log too. It
+        # writes carriage returns itself, so the wrapper must not add newlines.
+        self.stderr.ending = ""
+        with tqdm(
+            file=self.stderr,
+            unit=" sessions",
+            disable=None if options["verbosity"] <= 1 else False,
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            try:
+                data = self._read(source)
+                parsed = parse_schedule(data, fmt=format, name=source)
+                report = apply_schedule(
+                    parsed=parsed,
+                    event_slug=event,
+                    publish=publish,
+                    dry_run=dry_run,
+                    time_zone=time_zone,
+                    progress=progress,
+                )
+            except ScheduleImportError as error:
+                lines = "\n".join(f"  - {problem}" for problem in error.problems)
+                raise CommandError(f"Nothing was imported.\n{lines}") from None
+            finally:
+                self.stderr.ending = "\n"
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         self.stdout.write(self.style.SUCCESS(report.summary()))
@@ -62,9 +73,6 @@ class Command(BaseCommand):
                 f"The new event “{report.event.name}” is a draft: curate it in the admin, "
                 "then publish it (or import again with --publish)."
             )
-
-    def _show_progress(self, options) -> bool:
-        return sys.stderr.isatty() or options["verbosity"] > 1
 
     def _read(self, source: str) -> bytes:
         if source.startswith(("http://", "https://")):
@@ -78,11 +86,3 @@ class Command(BaseCommand):
                 "schedules are refused above that."
             )
         return path.read_bytes()
-
-    def _progress(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} sessions", ending=""
-        )
-        self.stderr.flush()
