@@ -28,9 +28,12 @@ from .base import (
 
 # Categories and titles of entries that are venue logistics, not sessions.
 LOGISTICS_CATEGORIES = {"registration", "breaks", "break", "meals", "logistics"}
+# A programme block's own breaks carry its name first ("Project Lightning Talk:
+# Mini Break"); the title after the colon decides.
 LOGISTICS_TITLE = re.compile(
-    r"^\W*(badge (pick-?up|collection)|cloakroom|coat check|registration( desk)?|"
-    r"coffee break|break|lunch|breakfast|snacks?|(networking )?reception)\b",
+    r"^\W*([^:]{1,60}:\s*)?(badge (pick-?up|collection)|cloakroom|coat check|"
+    r"registration( desk)?|(coffee |mini )?break|lunch|breakfast|snacks?|"
+    r"(networking )?reception)\b",
     re.IGNORECASE,
 )
 
