@@ -190,6 +190,8 @@ class Room(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
+    # Exports' ETag and Last-Modified follow a renamed room.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["event", "order", "name"]

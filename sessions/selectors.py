@@ -380,7 +380,7 @@ def export_fingerprint(*, event: Event, theme: Theme | None = None) -> tuple[str
     """An ETag seed and Last-Modified time for an export, from one aggregate query.
 
     Anything an export shows moves one of these: a session edited, added,
-    deleted or re-themed, a speaker or company renamed, the event edited.
+    deleted or re-themed, a speaker, company or room renamed, the event edited.
     """
     sessions = Session.objects.public().filter(event=event)
     if theme is not None:
@@ -394,9 +394,10 @@ def export_fingerprint(*, event: Event, theme: Theme | None = None) -> tuple[str
         speakers=Max("appearances__speaker__updated_at"),
         companies=Max("appearances__company__updated_at"),
         room_count=Count("room", distinct=True),
+        rooms=Max("room__updated_at"),
     )
     moments = [event.updated_at] + [
-        summary[key] for key in ("latest", "speakers", "companies") if summary[key]
+        summary[key] for key in ("latest", "speakers", "companies", "rooms") if summary[key]
     ]
     seed = "|".join(str(summary[key]) for key in sorted(summary)) + f"|{event.updated_at}"
     return seed, max(moments)

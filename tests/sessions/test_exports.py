@@ -243,3 +243,17 @@ def test_exported_session_links_are_the_guide_pages(client, programme):
     assert events[0]["links"] == [
         {"url": "https://official.example.org/talk/1", "title": "Official schedule", "type": "web"}
     ]
+
+
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+def test_renaming_a_room_changes_the_export_etag(client, programme, name):
+    url = reverse(f"exports:{name}", args=["cloudconf-2030"])
+    first = client.get(url)
+    room = programme["talk"].room
+    room.name = "Auditorium Renamed"
+    room.save()
+
+    after = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert after.status_code == 200
+    assert b"Auditorium Renamed" in after.content
