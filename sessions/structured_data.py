@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
+from .calendar import absolute_url
 from .models import Event, Session, Speaker
 
 SCHEMA = "https://schema.org"
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _attendance_mode(event: Event) -> str:
@@ -25,7 +20,7 @@ def _location(event: Event, *, room: str = "") -> dict[str, Any]:
     if event.is_virtual:
         return {
             "@type": "VirtualLocation",
-            "url": event.website_url or _absolute(event.get_absolute_url()),
+            "url": event.website_url or absolute_url(event.get_absolute_url()),
         }
     place = event.venue or event.name
     return {
@@ -35,15 +30,22 @@ def _location(event: Event, *, room: str = "") -> dict[str, Any]:
     }
 
 
+def _event_reference(event: Event) -> dict[str, Any]:
+    """What names an event: its own page's data starts with it, a session's superEvent is it."""
+    return {
+        "@type": "Event",
+        "@id": absolute_url(event.get_absolute_url()),
+        "name": event.name,
+        "url": absolute_url(event.get_absolute_url()),
+        "startDate": event.start_date.isoformat(),
+        "endDate": event.end_date.isoformat(),
+    }
+
+
 def event_data(event: Event) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": SCHEMA,
-        "@type": "Event",
-        "@id": _absolute(event.get_absolute_url()),
-        "name": event.name,
-        "url": _absolute(event.get_absolute_url()),
-        "startDate": event.start_date.isoformat(),
-        "endDate": event.end_date.isoformat(),
+        **_event_reference(event),
         "eventStatus": f"{SCHEMA}/EventScheduled",
         "eventAttendanceMode": _attendance_mode(event),
         "location": _location(event),
@@ -64,34 +66,27 @@ def session_data(session: Session) -> dict[str, Any]:
         person: dict[str, Any] = {
             "@type": "Person",
             "name": appearance.speaker.name,
-            "url": _absolute(appearance.speaker.get_absolute_url()),
+            "url": absolute_url(appearance.speaker.get_absolute_url()),
         }
         if appearance.company:
             person["affiliation"] = {
                 "@type": "Organization",
                 "name": appearance.company.name,
-                "url": _absolute(appearance.company.get_absolute_url()),
+                "url": absolute_url(appearance.company.get_absolute_url()),
             }
         performers.append(person)
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Event",
-        "@id": _absolute(session.get_absolute_url()),
+        "@id": absolute_url(session.get_absolute_url()),
         "name": session.title,
-        "url": _absolute(session.get_absolute_url()),
+        "url": absolute_url(session.get_absolute_url()),
         "startDate": session.starts_at.astimezone(event.tz).isoformat(),
         "endDate": session.ends_at.astimezone(event.tz).isoformat(),
         "eventStatus": f"{SCHEMA}/{status}",
         "eventAttendanceMode": _attendance_mode(event),
         "location": _location(event, room=session.room.name if session.room else ""),
-        "superEvent": {
-            "@type": "Event",
-            "@id": _absolute(event.get_absolute_url()),
-            "name": event.name,
-            "url": _absolute(event.get_absolute_url()),
-            "startDate": event.start_date.isoformat(),
-            "endDate": event.end_date.isoformat(),
-        },
+        "superEvent": _event_reference(event),
     }
     if session.abstract:
         data["description"] = session.abstract
@@ -105,9 +100,9 @@ def speaker_data(speaker: Speaker) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Person",
-        "@id": _absolute(speaker.get_absolute_url()),
+        "@id": absolute_url(speaker.get_absolute_url()),
         "name": speaker.name,
-        "url": _absolute(speaker.get_absolute_url()),
+        "url": absolute_url(speaker.get_absolute_url()),
     }
     if speaker.job_title:
         data["jobTitle"] = speaker.job_title
@@ -115,7 +110,7 @@ def speaker_data(speaker: Speaker) -> dict[str, Any]:
         data["affiliation"] = {
             "@type": "Organization",
             "name": speaker.company.name,
-            "url": _absolute(speaker.company.get_absolute_url()),
+            "url": absolute_url(speaker.company.get_absolute_url()),
         }
     if speaker.bio:
         data["description"] = speaker.bio
