@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
+
+from confguide.redirects import safe_next_url
 
 from . import selectors
 from .calendar import absolute_url, build_calendar
@@ -233,11 +234,7 @@ def theme_css(request: HttpRequest) -> HttpResponse:
 def set_time_zone(request: HttpRequest) -> HttpResponse:
     """Remember the reader's chosen zone in a cookie; works without JavaScript."""
     form = TimeZoneForm(request.POST)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("home")
+    target = safe_next_url(request, request.POST.get("next"), fallback=reverse("home"))
     response = HttpResponseRedirect(target)
     zone = parse_time_zone(form.data.get("time_zone"))
     if not form.is_valid() or zone is None:

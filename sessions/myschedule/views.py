@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+
+from confguide.redirects import safe_next_url
 
 from ..calendar import absolute_url, build_calendar
 from ..models import Event, Session
@@ -28,12 +29,9 @@ def _is_fetch(request: HttpRequest) -> bool:
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next_url(
+        request, request.POST.get("next") or request.GET.get("next"), fallback=fallback
+    )
 
 
 # --- The "Add to my schedule" / "Remove" toggle -----------------------------
