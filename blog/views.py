@@ -19,31 +19,30 @@ LIST_DESCRIPTION = (
 )
 
 
-@require_safe
-def post_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.post_page(Post.objects.public(), request.GET.get("page"))
+def _post_list(request: HttpRequest, posts, *, heading: str, **context) -> HttpResponse:
+    """The three post lists (all, by theme, by author) differ only in rows and heading."""
+    page = selectors.post_page(posts, request.GET.get("page"))
     return render(
         request,
         "blog/post_list.html",
-        {"page_obj": page, "posts": page.object_list, "heading": "Guide posts"}
-        | page_meta("Guide posts", LIST_DESCRIPTION, request.path),
+        {"page_obj": page, "posts": page.object_list, "heading": heading, **context}
+        | page_meta(heading, LIST_DESCRIPTION, request.path),
     )
+
+
+@require_safe
+def post_list(request: HttpRequest) -> HttpResponse:
+    return _post_list(request, Post.objects.public(), heading="Guide posts")
 
 
 @require_safe
 def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
-    page = selectors.post_page(Post.objects.public().filter(themes=theme), request.GET.get("page"))
-    return render(
+    return _post_list(
         request,
-        "blog/post_list.html",
-        {
-            "page_obj": page,
-            "posts": page.object_list,
-            "heading": f"Guide posts about {theme.name}",
-            "theme": theme,
-        }
-        | page_meta(f"Guide posts about {theme.name}", LIST_DESCRIPTION, request.path),
+        Post.objects.public().filter(themes=theme),
+        heading=f"Guide posts about {theme.name}",
+        theme=theme,
     )
 
 
@@ -53,17 +52,11 @@ def posts_by_author(request: HttpRequest, pk: int) -> HttpResponse:
     author = get_object_or_404(
         get_user_model().objects.filter(posts__in=Post.objects.public()).distinct(), pk=pk
     )
-    page = selectors.post_page(Post.objects.public().filter(author=author), request.GET.get("page"))
-    return render(
+    return _post_list(
         request,
-        "blog/post_list.html",
-        {
-            "page_obj": page,
-            "posts": page.object_list,
-            "heading": f"Guide posts by {author.public_name}",
-            "author": author,
-        }
-        | page_meta(f"Guide posts by {author.public_name}", LIST_DESCRIPTION, request.path),
+        Post.objects.public().filter(author=author),
+        heading=f"Guide posts by {author.public_name}",
+        author=author,
     )
 
 
