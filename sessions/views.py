@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -130,17 +130,22 @@ def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpRespons
     return response
 
 
-def _page(request: HttpRequest, items, size: int):
+def _page(request: HttpRequest, items, size: int) -> Page:
     # get_page() turns a missing, malformed or too large ?page= into a real page.
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
-@require_safe
-def speaker_list(request: HttpRequest) -> HttpResponse:
+def _event_filtered_page(request: HttpRequest, select) -> tuple[Event | None, Page]:
+    """The speaker and company lists: narrowed by ?event=, warned about a bad one, paged."""
     event, problem = _event_filter(request)
     if problem:
         messages.warning(request, problem)
-    page = _page(request, selectors.speaker_list(event=event), LIST_PAGE_SIZE)
+    return event, _page(request, select(event=event), LIST_PAGE_SIZE)
+
+
+@require_safe
+def speaker_list(request: HttpRequest) -> HttpResponse:
+    event, page = _event_filtered_page(request, selectors.speaker_list)
     title = f"Speakers at {event.name}" if event else "Speakers"
     context = {"page_obj": page, "speakers": page.object_list, "event": event}
     context |= page_meta(
@@ -169,10 +174,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def company_list(request: HttpRequest) -> HttpResponse:
-    event, problem = _event_filter(request)
-    if problem:
-        messages.warning(request, problem)
-    page = _page(request, selectors.company_list(event=event), LIST_PAGE_SIZE)
+    event, page = _event_filtered_page(request, selectors.company_list)
     title = f"Companies at {event.name}" if event else "Companies"
     context = {"page_obj": page, "companies": page.object_list, "event": event}
     context |= page_meta(
