@@ -49,32 +49,34 @@ def _event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published(), slug=slug)
 
 
-@require_safe
-def frab_xml(request: HttpRequest, slug: str) -> HttpResponse:
+def _frab(request: HttpRequest, slug: str, *, kind: str, content_type: str, render):
+    """frab XML and JSON list the same sessions (cancelled ones left out) the same way."""
     event = _event(slug)
-    feed = absolute_url(reverse("exports:frab_xml", args=[slug]))
+    feed = absolute_url(reverse(f"exports:frab_{kind}", args=[slug]))
 
     def build(sessions):
         listed = [s for s in sessions if not s.is_cancelled]
-        return "application/xml; charset=utf-8", exports.frab_xml(
-            event, listed, url_of=session_url, feed_url=feed
-        )
+        return content_type, render(event, listed, url_of=session_url, feed_url=feed)
 
-    return _export(request, event=event, theme=None, kind="xml", build=build)
+    return _export(request, event=event, theme=None, kind=kind, build=build)
+
+
+@require_safe
+def frab_xml(request: HttpRequest, slug: str) -> HttpResponse:
+    return _frab(
+        request,
+        slug,
+        kind="xml",
+        content_type="application/xml; charset=utf-8",
+        render=exports.frab_xml,
+    )
 
 
 @require_safe
 def frab_json(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event(slug)
-    feed = absolute_url(reverse("exports:frab_json", args=[slug]))
-
-    def build(sessions):
-        listed = [s for s in sessions if not s.is_cancelled]
-        return "application/json", exports.frab_json(
-            event, listed, url_of=session_url, feed_url=feed
-        )
-
-    return _export(request, event=event, theme=None, kind="json", build=build)
+    return _frab(
+        request, slug, kind="json", content_type="application/json", render=exports.frab_json
+    )
 
 
 @require_safe
