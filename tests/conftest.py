@@ -6,19 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from confguide.permissions import EDITORS_GROUP
-from tests.factories import UserFactory
+from tests.factories import EditorFactory
 
 
 @pytest.fixture
 def editor(db):
-    """A staff user in the Editors group, as `make_editor` makes them."""
-    user = UserFactory(username="editor", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    return user
+    return EditorFactory(username="editor")
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from blog.models import FeaturedSession, Post, PostSection
 from confguide.models import ContactMessage
+from confguide.permissions import EDITORS_GROUP
 from sessions.models import (
     Company,
     Event,
@@ -30,6 +32,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+
+class EditorFactory(UserFactory):
+    """A staff user in the Editors group, as `make_editor` makes them."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def editors_group(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name=EDITORS_GROUP))
 
 
 class EventFactory(factory.django.DjangoModelFactory):

@@ -1,10 +1,9 @@
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from confguide.permissions import EDITORS_GROUP, grant_to_editors
-from tests.factories import UserFactory
+from confguide.permissions import grant_to_editors
+from tests.factories import EditorFactory
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +34,7 @@ def test_visitor_fixes_a_bad_field_sends_a_message_and_an_editor_finds_it(page, 
     # Transactional tests flush the database, data migrations included, so the
     # group is granted again here exactly as the migration does.
     grant_to_editors(apps, "confguide", ["contactmessage"], actions=("view", "change"))
-    editor = UserFactory(username="louise", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    EditorFactory(username="louise")
     page.goto("/admin/confguide/contactmessage/")
     page.get_by_label("Username").fill("louise")
     page.get_by_label("Password").fill("correct horse battery staple")
