@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .days import DAY_BREAK, conference_day, day_bounds
+from .days import conference_day, day_bounds
 from .querysets import EventQuerySet, SessionQuerySet
 from .validators import available_time_zones, validate_hex_colour, validate_time_zone
 
@@ -327,10 +327,7 @@ class Session(TimeStamped):
         event = self.event
         if event.time_zone not in available_time_zones():
             return  # the event's own form reports the bad zone
-        latest_end = (
-            dt.datetime.combine(event.end_date + dt.timedelta(days=1), dt.time(), tzinfo=event.tz)
-            + DAY_BREAK
-        )
+        _, latest_end = day_bounds(event.end_date, event.tz)
         if not (
             event.start_date <= conference_day(self.starts_at, event.tz) <= event.end_date
             and self.ends_at <= latest_end
