@@ -109,6 +109,20 @@ def time_zone_chooser(context: template.Context) -> dict[str, Any]:
     return {"form": form, "current": current, "csrf_token": context.get("csrf_token")}
 
 
+@register.simple_tag
+def theme_badge(theme, href: str | None = None) -> SafeString:
+    """A theme's coloured badge linking to `href` (default: the theme's page).
+
+    The colours come from /themes.css by class: the strict CSP forbids style=.
+    """
+    return format_html(
+        '<a class="badge theme-badge {}" href="{}">{}</a>',
+        theme.css_class,
+        theme.get_absolute_url() if href is None else href,
+        theme.name,
+    )
+
+
 @register.filter
 def zone_name(zone) -> str:
     """An IANA zone as readers write it: "America/Los Angeles"."""

@@ -53,6 +53,9 @@ def test_event_page_shows_dates_zone_themes_and_links(client, kubecon):
     assert 'href="/speakers/?event=kubecon-na-2020">Speakers (2)' in response.text
     assert 'href="/companies/?event=kubecon-na-2020">Companies (2)' in response.text
     assert re.search(r"Storage &amp; CSI</a> <span class=\"small\">3 sessions", response.text)
+    assert 'href="/events/kubecon-na-2020/schedule/?theme=storage-csi">Storage &amp; CSI' in (
+        response.text
+    )
     assert "Persistent Memory in Kubernetes" in response.text  # an editors' pick
 
 
