@@ -1,6 +1,7 @@
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -46,19 +47,42 @@ def mail_outage(settings):
 # committed. A newcomer's clone skips the tests that need them; CI must have them.
 SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
+SEED_POST = SHARED_DATA.parent / "seed" / "000_db31671334e189d8.txt"
+
+
+def _needed_beside_the_repository(message: str) -> None:
+    """A newcomer's clone skips the test; CI, which has ../shared, fails it."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        message = (
+        _needed_beside_the_repository(
             f"{SHARED_DATA} is absent: the real schedules from shared/data are needed "
             "for this test (see shared/data/README.md)."
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     return SHARED_DATA
+
+
+def _word_runs(text: str, length: int = 7) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+@pytest.fixture
+def runs_copied_from_seed_post():
+    """The 7-word runs that demo prose shares with the seed post (demo text must be new)."""
+    if not SEED_POST.is_file():
+        _needed_beside_the_repository(f"The seed post is not beside the repository ({SEED_POST}).")
+    seed_runs = _word_runs(SEED_POST.read_text())
+
+    def shared(prose: list[str]) -> set[tuple[str, ...]]:
+        return _word_runs(" ".join(prose)) & seed_runs
+
+    return shared
 
 
 @pytest.fixture
@@ -69,12 +93,6 @@ def schedule_fixture():
         return (FIXTURES / "schedules" / name).read_bytes()
 
     return read
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash a password per user; PBKDF2 would make that most of the test time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

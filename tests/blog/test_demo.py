@@ -1,8 +1,5 @@
 import datetime as dt
-import os
-import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,8 +8,6 @@ from blog import demo
 from blog.models import FeaturedSession, Post, PostSection
 
 pytestmark = pytest.mark.integration
-
-SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_db31671334e189d8.txt"
 
 
 def _load() -> str:
@@ -76,21 +71,11 @@ def test_load_demo_restores_an_edited_demo_post(db):
     assert FeaturedSession.objects.count() == 4
 
 
-def _word_runs(text: str, length: int = 7) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
-    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
-
-
-def test_demo_post_prose_is_written_anew():
-    if not SEED_POST.is_file():
-        message = f"The seed post is not beside the repository ({SEED_POST})."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_demo_post_prose_is_written_anew(runs_copied_from_seed_post):
     prose = [demo.INTRODUCTION, demo.CLOSING, demo.CALL_TO_ACTION, demo.POST["summary"]]
     for _, intro, picks in demo.SECTIONS:
         prose += [intro, *(comment for _, comment in picks)]
 
-    shared = _word_runs(" ".join(prose)) & _word_runs(SEED_POST.read_text())
+    shared = runs_copied_from_seed_post(prose)
 
     assert shared == set()

@@ -1,8 +1,5 @@
 import datetime as dt
-import os
-import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +11,6 @@ from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speak
 
 pytestmark = pytest.mark.integration
 
-SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_db31671334e189d8.txt"
 MODELS = (Event, Theme, Company, Speaker, Room, Session, SessionSpeaker)
 
 
@@ -164,21 +160,11 @@ def test_load_demo_runs_optional_steps_only_when_asked(db, monkeypatch):
     assert "Extra: extra loaded" in out.getvalue()
 
 
-def _word_runs(text: str, length: int = 7) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
-
-
-def test_demo_prose_is_written_anew_not_copied_from_the_seed_post():
-    if not SEED_POST.is_file():
-        message = f"The seed post is not beside the repository ({SEED_POST})."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_demo_prose_is_written_anew_not_copied_from_the_seed_post(runs_copied_from_seed_post):
     prose = [demo.EVENT["description"]]
     prose += [theme["description"] for theme in demo.THEMES]
     prose += [s.abstract for s in demo.SESSIONS] + [s.editors_note for s in demo.SESSIONS]
 
-    shared = _word_runs(" ".join(prose)) & _word_runs(SEED_POST.read_text())
+    shared = runs_copied_from_seed_post(prose)
 
     assert shared == set()
