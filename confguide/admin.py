@@ -14,6 +14,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Profile", {"fields": ("display_name",)}),
+        # Tokens stay out of sight: they are the attendee's secrets, and
+        # regenerating them is the attendee's own action.
+        ("Attendee", {"fields": ("time_zone", "share_enabled")}),
     )
     list_display = ("username", "display_name", "email", "is_staff", "is_active")
 

@@ -6,9 +6,10 @@ account, explicitly, right after logging in.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView, RedirectURLMixin
+from django.contrib.auth.views import LoginView, PasswordResetView, RedirectURLMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -17,6 +18,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from confguide.ratelimit import is_limited
 from sessions.myschedule.services import merge_anonymous_schedule
 
 from . import ratelimit
@@ -99,3 +101,33 @@ class SignUpView(RedirectURLMixin, FormView):
         messages.success(self.request, "Welcome! Your account is ready.")
         _merge_schedule(self.request, user)
         return redirect(self.get_success_url())
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Password reset, with requests limited per client address.
+
+    Django answers the same whether or not the address has an account, so no
+    account is revealed; the limit stops one visitor from flooding inboxes.
+    """
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_limited(
+            scope="password-reset",
+            request=request,
+            limit=settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS,
+            window=settings.SIGN_IN_LOCKOUT_SECONDS,
+        ):
+            form = self.get_form()
+            form.is_valid()  # keep the address the visitor typed
+            context = self.get_context_data(
+                form=form,
+                lockout_message=(
+                    "Too many password reset requests from your network. "
+                    "Please wait a while before asking again."
+                ),
+            )
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)

@@ -211,6 +211,20 @@ def test_password_reset_mails_a_working_link(client, db):
     assert user.check_password("another fine passphrase")
 
 
+def test_password_reset_requests_are_limited_per_address(client, db, settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS = 2
+    UserFactory(username="mary", email="mary@example.com")
+
+    for _ in range(2):
+        client.post(reverse("password_reset"), {"email": "mary@example.com"})
+    refused = client.post(reverse("password_reset"), {"email": "mary@example.com"})
+
+    assert refused.status_code == 429
+    assert "Too many password reset requests" in refused.text
+    assert 'value="mary@example.com"' in refused.text
+    assert len(mail.outbox) == 2
+
+
 def test_password_change_needs_the_old_password(client, db):
     user = UserFactory()
     client.force_login(user)
