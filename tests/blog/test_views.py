@@ -234,6 +234,20 @@ def test_feeds_list_public_posts(client, db):
     assert "Draft post" not in atom.text + rss.text
 
 
+@pytest.mark.parametrize("url", ["/blog/feed/rss/", "/blog/feed/atom/"])
+def test_feeds_run_a_constant_number_of_queries(client, db, django_assert_max_num_queries, url):
+    def add_posts(count):
+        for _ in range(count):
+            PostFactory(themes=[ThemeFactory(), ThemeFactory()])
+
+    add_posts(2)
+    with django_assert_max_num_queries(3):
+        assert client.get(url).text.count("Guide post ") == 2
+    add_posts(10)
+    with django_assert_max_num_queries(3):
+        assert client.get(url).text.count("Guide post ") == 12
+
+
 def test_contact_form_opened_from_a_post_says_what_it_is_about(client, guide_post):
     response = client.get("/contact/", {"from": guide_post.get_absolute_url()})
     client.post(

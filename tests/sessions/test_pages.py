@@ -383,6 +383,10 @@ def _grow(kubecon, n):
         ("/themes/storage-csi/", 6),
         ("/sitemap.xml", 15),
         ("/sitemap-sessions.xml", 3),
+        ("/sitemap-speakers.xml", 3),
+        ("/sitemap-companies.xml", 3),
+        ("/sitemap-themes.xml", 3),
+        ("/themes.css", 1),
     ],
 )
 def test_pages_take_a_fixed_number_of_queries(
