@@ -123,10 +123,10 @@ def frab_xml(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url: 
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _xml_event(parent, session: Session, tz, url_of: UrlOf) -> None:
+def _frab_fields(session: Session, tz, url_of: UrlOf) -> dict[str, str]:
+    """A session's frab fields shared by XML and JSON, in the order the XSD requires."""
     starts = session.starts_at.astimezone(tz)
-    element = ET.SubElement(parent, "event", guid=str(session.uid), id=str(session.pk))
-    fields = {
+    return {
         "date": starts.isoformat(),
         "start": starts.strftime("%H:%M"),
         "duration": _hhmm(session.duration),
@@ -141,7 +141,11 @@ def _xml_event(parent, session: Session, tz, url_of: UrlOf) -> None:
         "abstract": session.abstract,
         "description": session.abstract,
     }
-    for tag, text in fields.items():
+
+
+def _xml_event(parent, session: Session, tz, url_of: UrlOf) -> None:
+    element = ET.SubElement(parent, "event", guid=str(session.uid), id=str(session.pk))
+    for tag, text in _frab_fields(session, tz, url_of).items():
         ET.SubElement(element, tag).text = text
     persons = ET.SubElement(element, "persons")
     for appearance in session.appearances.all():
@@ -225,24 +229,13 @@ def frab_json(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url:
 
 
 def _json_event(session: Session, tz, url_of: UrlOf) -> dict:
-    starts = session.starts_at.astimezone(tz)
+    fields = _frab_fields(session, tz, url_of)
     return {
         "guid": str(session.uid),
         "id": session.pk,
-        "date": starts.isoformat(),
-        "start": starts.strftime("%H:%M"),
+        **fields,
         "end": session.ends_at.astimezone(tz).isoformat(),
-        "duration": _hhmm(session.duration),
-        "room": session.room.name if session.room else UNASSIGNED_ROOM,
-        "slug": _slug(session),
-        "url": url_of(session),
-        "title": session.title,
-        "subtitle": "",
-        "track": _track(session) or None,
-        "type": session.get_format_display(),
-        "language": "en",
-        "abstract": session.abstract,
-        "description": session.abstract,
+        "track": fields["track"] or None,  # no track: null in JSON, an empty element in XML
         "persons": [
             {"id": a.speaker_id, "public_name": _person_text(a)} for a in session.appearances.all()
         ],
