@@ -25,7 +25,8 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _session_url(session: Session) -> str:
+def session_url(session: Session) -> str:
+    """The guide's own page of the session, as calendars and exports link to it."""
     return absolute_url(session.get_absolute_url())
 
 
@@ -33,7 +34,7 @@ def session_component(
     session: Session,
     *,
     stamp: dt.datetime,
-    url_of: Callable[[Session], str] = _session_url,
+    url_of: Callable[[Session], str] = session_url,
 ) -> icalendar.Event:
     """A VEVENT for a session fetched with SessionQuerySet.for_listing()."""
     event = session.event
@@ -93,7 +94,7 @@ def build_calendar(
     description: str = "",
     url: str = "",
     refresh: dt.timedelta = DEFAULT_REFRESH,
-    url_of: Callable[[Session], str] = _session_url,
+    url_of: Callable[[Session], str] = session_url,
 ) -> bytes:
     """A whole VCALENDAR, with a VTIMEZONE for every zone its events use."""
     calendar = icalendar.Calendar()

@@ -17,15 +17,10 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from . import exports, selectors
-from .calendar import absolute_url, build_calendar
-from .models import Event, Session, Theme
+from .calendar import absolute_url, build_calendar, session_url
+from .models import Event, Theme
 
 MAX_AGE_SECONDS = 300
-
-
-def session_url(session: Session) -> str:
-    """The guide's own page of the session."""
-    return absolute_url(session.get_absolute_url())
 
 
 def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: str, build):
@@ -89,7 +84,6 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
             name=event.name,
             description=f"Every session of {event.name} in the guide.",
             url=absolute_url(reverse("exports:event_ics", args=[slug])),
-            url_of=session_url,
         )
 
     return _export(request, event=event, theme=None, kind="ics", build=build)
@@ -106,7 +100,6 @@ def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResp
             name=f"{event.name}: {theme.name}",
             description=f"Sessions of {event.name} on {theme.name}, picked by the guide.",
             url=absolute_url(reverse("exports:theme_ics", args=[slug, theme_slug])),
-            url_of=session_url,
         )
 
     return _export(request, event=event, theme=theme, kind=f"ics-{theme.pk}", build=build)
