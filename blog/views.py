@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from sessions import selectors as programme
 from sessions.calendar import absolute_url
-from sessions.models import Theme
 from sessions.myschedule.services import add_sessions_for_visitor
 from sessions.seo import page_meta
 
@@ -37,7 +37,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = programme.public_theme(slug)
     return _post_list(
         request,
         Post.objects.public().filter(themes=theme),

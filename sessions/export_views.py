@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -40,13 +39,9 @@ def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: st
     return response
 
 
-def _event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published(), slug=slug)
-
-
 def _frab(request: HttpRequest, slug: str, *, kind: str, content_type: str, render):
     """frab XML and JSON list the same sessions (cancelled ones left out) the same way."""
-    event = _event(slug)
+    event = selectors.published_event(slug)
     feed = absolute_url(reverse(f"exports:frab_{kind}", args=[slug]))
 
     def build(sessions):
@@ -76,7 +71,7 @@ def frab_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event(slug)
+    event = selectors.published_event(slug)
 
     def build(sessions):
         return "text/calendar; charset=utf-8", build_calendar(
@@ -91,8 +86,8 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResponse:
-    event = _event(slug)
-    theme = get_object_or_404(Theme, slug=theme_slug)
+    event = selectors.published_event(slug)
+    theme = selectors.public_theme(theme_slug)
 
     def build(sessions):
         return "text/calendar; charset=utf-8", build_calendar(

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from confguide.redirects import safe_next_url
 
+from .. import selectors as programme
 from ..calendar import absolute_url, build_calendar
-from ..models import Event, Session
+from ..models import Session
 from . import selectors, services
 
 # The toggle's script asks for the re-rendered button with this header.
@@ -125,7 +126,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    event = programme.published_event(event_slug)
     schedule = selectors.my_schedule(event=event, **_owner(request))
     context = {"event": event, "schedule": schedule, "read_only": False}
     user = request.user
@@ -139,7 +140,7 @@ def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def mark_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    event = programme.published_event(event_slug)
     services.mark_changes_seen(user=request.user, event=event)
     messages.success(request, "Changes marked as seen.")
     return redirect("myschedule:event", event_slug=event.slug)
@@ -150,7 +151,7 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
     owner = get_user_model().objects.filter(share_token=token, share_enabled=True).first()
     if owner is None or not secrets.compare_digest(owner.share_token, token):
         raise Http404("No shared schedule here: the link is wrong or was turned off.")
-    event = get_object_or_404(Event.objects.published(), slug=event_slug)
+    event = programme.published_event(event_slug)
     schedule = selectors.my_schedule(event=event, user=owner, with_suggestions=False)
     # Another person's view: no change marks (those are the owner's), no toggles.
     for entry in schedule.entries:
