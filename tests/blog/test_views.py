@@ -43,6 +43,7 @@ def test_post_list_is_paginated_and_rejects_pages_that_do_not_exist(client, db):
     assert len(first.context["posts"]) == 10
     assert 'href="?page=2" rel="next">Older posts' in first.text
     assert len(second.context["posts"]) == 2
+    assert 'href="?page=1" rel="prev">Newer posts' in second.text
     assert client.get("/blog/", {"page": "3"}).status_code == 404
     assert client.get("/blog/", {"page": "abc"}).status_code == 404
 
