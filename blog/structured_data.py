@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from sessions.calendar import absolute_url
+from sessions.structured_data import SCHEMA
 
 from .models import Post
 
@@ -14,7 +15,7 @@ from .models import Post
 def blog_posting(post: Post, *, image_url: str = "") -> dict[str, Any]:
     url = absolute_url(post.get_absolute_url())
     data: dict[str, Any] = {
-        "@context": "https://schema.org",
+        "@context": SCHEMA,
         "@type": "BlogPosting",
         "headline": post.title,
         "description": post.summary,
