@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Page, Paginator
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -27,6 +28,7 @@ from .structured_data import event_data, session_data, speaker_data
 from .timezones import parse_time_zone, remember_time_zone
 
 LIST_PAGE_SIZE = 60
+SLUG_MAX_LENGTH = Event._meta.get_field("slug").max_length
 THEME_PAGE_SIZE = 50
 
 
@@ -35,7 +37,13 @@ def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
     slug = request.GET.get("event", "")
     if not slug:
         return None, ""
-    event = Event.objects.published().filter(slug=slug[:200]).first()
+    # Only a well-formed slug reaches the database: PostgreSQL refuses text with
+    # a NUL character outright, and nothing else could name an event anyway.
+    event = (
+        Event.objects.published().filter(slug=slug).first()
+        if len(slug) <= SLUG_MAX_LENGTH and slug_re.fullmatch(slug)
+        else None
+    )
     if event is None:
         return None, "There is no published event with that name, so every event is included."
     return event, ""

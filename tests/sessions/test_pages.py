@@ -249,6 +249,19 @@ def test_speaker_list_with_unknown_event_or_bad_page_still_works(client, kubecon
     assert "Patrick Ohly" in response.text
 
 
+@pytest.mark.parametrize("path", ["/speakers/", "/companies/"])
+@pytest.mark.parametrize("value", ["\x00", "kubecon-na-2020\x00", "kubecon na 2020"])
+def test_list_filter_with_a_malformed_event_says_so_instead_of_failing(
+    client, kubecon, path, value
+):
+    # PostgreSQL refuses a NUL in any text it is asked to compare: a 500 there.
+    response = client.get(path, {"event": value})
+
+    assert response.status_code == 200
+    assert "There is no published event with that name" in response.text
+    assert "Intel" in response.text
+
+
 def test_speaker_page_shows_profile_and_public_sessions(client, kubecon):
     kubecon.patrick.bio = "Works on PMEM-CSI."
     kubecon.patrick.github_url = "https://github.com/pohly"
