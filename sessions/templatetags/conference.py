@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from ..timezones import ZonedSpan, zoned_spans
+from ..timezones import ZonedSpan, zone_label, zoned_spans
 
 register = template.Library()
 
@@ -32,12 +32,28 @@ def _time(moment: dt.datetime) -> SafeString:
     return format_html('<time datetime="{}">{}</time>', moment.isoformat(), f"{moment:%H:%M}")
 
 
+def _zone_abbr(moment: dt.datetime, zone: ZoneInfo) -> SafeString:
+    return format_html('<abbr title="{}">{}</abbr>', zone.key, zone_label(moment))
+
+
 def _span_html(span: ZonedSpan, *, with_date: bool) -> SafeString:
+    day = format_html(" ({})", f"{span.start:%a %-d %b}") if with_date else ""
+    if span.end is not None and zone_label(span.end) != span.label:
+        # The clocks change during the session (01:30 CET to 03:30 CEST is one
+        # hour): one shared label would make the range read an hour off.
+        return format_html(
+            "{} {}{}{} {}{}",
+            _time(span.start),
+            _zone_abbr(span.start, span.zone),
+            EN_DASH,
+            _time(span.end),
+            _zone_abbr(span.end, span.zone),
+            day,
+        )
     text = _time(span.start)
     if span.end is not None:
         text = format_html("{}{}{}", text, EN_DASH, _time(span.end))
-    day = format_html(" ({})", f"{span.start:%a %-d %b}") if with_date else ""
-    return format_html('{} <abbr title="{}">{}</abbr>{}', text, span.zone.key, span.label, day)
+    return format_html("{} {}{}", text, _zone_abbr(span.start, span.zone), day)
 
 
 def two_zone_html(

@@ -44,6 +44,30 @@ def test_reader_time_on_another_date_names_that_date():
     assert '>05:45</time> <abbr title="Asia/Tokyo">JST</abbr> (Fri 20 Nov)' in html
 
 
+def test_session_across_the_clock_change_names_the_zone_at_each_end():
+    # Europe's clocks went forward at 02:00 CET on 29 March 2026: an hour-long
+    # session from 01:30 CET ends at 03:30 CEST, and the range must not read
+    # as two hours of "CET".
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    start = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)
+
+    html = two_zone_html(
+        start,
+        start + dt.timedelta(hours=1),
+        event_tz=amsterdam,
+        reader_tz=ZoneInfo("Asia/Kolkata"),
+    )
+
+    assert (
+        '>01:30</time> <abbr title="Europe/Amsterdam">CET</abbr>\u2013<time' in html
+        and '>03:30</time> <abbr title="Europe/Amsterdam">CEST</abbr>' in html
+    )
+    # Kolkata, half an hour off the hour and without daylight saving, keeps one label.
+    assert (
+        '>06:00</time>\u2013<time datetime="2026-03-29T07:00:00+05:30">07:00</time> <abbr' in html
+    )
+
+
 def test_session_at_half_past_one_stays_on_the_previous_conference_day():
     half_past_one = dt.datetime(2020, 11, 20, 1, 30, tzinfo=NEW_YORK)
 
