@@ -115,9 +115,11 @@ def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResp
     context = selectors.session_page(session=session)
     speakers = ", ".join(a.speaker.name for a in session.appearances.all())
     summary = session.editors_note or session.abstract
+    # The browser tab, search results and link previews say so too, not only the page.
+    cancelled = "Cancelled: " if session.is_cancelled else ""
     context |= page_meta(
-        f"{session.title} · {session.event.name}",
-        f"{session.title}" + (f" by {speakers}" if speakers else "") + f". {summary}",
+        f"{cancelled}{session.title} · {session.event.name}",
+        f"{cancelled}{session.title}" + (f" by {speakers}" if speakers else "") + f". {summary}",
         session.get_absolute_url(),
     )
     context["structured_data"] = session_data(session)

@@ -131,6 +131,10 @@ def test_cancelled_session_page_says_so(client, kubecon):
     assert response.status_code == 200
     assert "<strong>Cancelled.</strong>" in response.text
     assert json_ld(response)["eventStatus"] == "https://schema.org/EventCancelled"
+    # Tabs, search results and shared-link previews show only the title and description.
+    assert "<title>Cancelled: Cancelled CSI Deep Dive" in response.text
+    assert re.search(r'<meta property="og:title" content="Cancelled: ', response.text)
+    assert re.search(r'<meta name="description" content="Cancelled: ', response.text)
 
 
 def test_draft_session_and_its_calendar_file_are_404(client, kubecon):
