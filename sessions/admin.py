@@ -227,7 +227,8 @@ class ConferenceDayFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         events = Event.objects.only("start_date", "end_date")
         event_id = request.GET.get("event__id__exact", "")
-        if event_id.isdigit():
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+        if event_id.isdecimal():
             events = events.filter(pk=event_id)
         days = {day for event in events for day in event.days[:MAX_FILTER_DAYS_PER_EVENT]}
         return [(day.isoformat(), f"{day:%a %d %b %Y}") for day in sorted(days, reverse=True)]
@@ -327,13 +328,13 @@ class SessionAdmin(admin.ModelAdmin):
         """
         if object_id is not None:
             pk = str(object_id)
-            found = pk.isdigit() and (
+            found = pk.isdecimal() and (
                 Session.objects.filter(pk=pk).values_list("event_id", flat=True).first()
             )
             event_id = str(found or "")
         else:
             event_id = request.GET.get("event", "")
-        if not event_id.isdigit():
+        if not event_id.isdecimal():
             return dt.UTC
         zone = Event.objects.filter(pk=event_id).values_list("time_zone", flat=True).first()
         return ZoneInfo(zone) if zone in available_time_zones() else dt.UTC

@@ -189,6 +189,9 @@ def test_day_filter_counts_a_session_after_midnight_on_the_previous_day(editor_c
         "day=2030-02-30",
         "day=",
         "event__id__exact=abc",
+        # A superscript two passes str.isdigit() but not int(): it was a 500.
+        "event__id__exact=\u00b2",
+        "event__id__exact=99999999999999999999",
         "themes__id__exact=99999",
         "starts_at__year=abc",
         "starts_at__month=13&starts_at__year=2030",
@@ -246,6 +249,13 @@ def test_session_add_form_opened_from_an_event_preselects_nothing_but_uses_its_z
     assert f"{_url(Session, 'add')}?event={event.pk}" in listing.text
     assert "Times are in America/New_York" in add.text
     assert "Times are in UTC" in plain.text
+
+
+def test_session_add_form_with_a_mangled_event_falls_back_to_utc(editor_client, programme):
+    response = editor_client.get(_url(Session, "add"), {"event": "\u00b2"})
+
+    assert response.status_code == 200
+    assert "Times are in UTC" in response.text
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
