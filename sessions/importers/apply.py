@@ -12,7 +12,6 @@ the number of queries does not grow with the number of sessions.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..days import conference_day
 from ..models import Company, Event, Room, Session, SessionSpeaker, Speaker
 from .base import ParsedSchedule, Problem, ScheduleImportError, normalize_company, normalize_name
 
@@ -151,8 +151,8 @@ def _event(
             event.save(update_fields=["is_published", "updated_at"])
     # Sessions must fall on the event's days; widen the dates rather than refuse.
     if parsed.sessions:
-        days = [s.starts_at.astimezone(event.tz) - dt.timedelta(hours=4) for s in parsed.sessions]
-        first, last = min(days).date(), max(days).date()
+        days = [conference_day(s.starts_at, event.tz) for s in parsed.sessions]
+        first, last = min(days), max(days)
         if first < event.start_date or last > event.end_date:
             event.start_date = min(first, event.start_date)
             event.end_date = max(last, event.end_date)
