@@ -165,6 +165,8 @@ def test_my_schedule_shows_saved_sessions_with_both_zones_gaps_and_conflicts(
     text = response.text
     assert text.index("Volumes") < text.index("Backups") < text.index("Snapshots")
     assert "10:00\N{EN DASH}11:00 EST · 16:00\N{EN DASH}17:00 CET" in strip_tags(text)
+    # Zone names read as on the public pages, without IANA's underscores.
+    assert "times in America/New York, and beside them in Europe/Berlin" in text
     assert "Overlaps with “Backups”" in text
     assert "Suggested CSI" in text
     assert "Free: " in text and "150 min" in text  # 11:30 to 14:00
