@@ -38,6 +38,13 @@ def _zone_abbr(moment: dt.datetime, zone: ZoneInfo) -> SafeString:
 
 def _span_html(span: ZonedSpan, *, with_date: bool) -> SafeString:
     day = format_html(" ({})", f"{span.start:%a %-d %b}") if with_date else ""
+    # A range that runs past midnight says which day it ends on; ending at
+    # 00:00 exactly still belongs to the day it started.
+    if (
+        span.end is not None
+        and (span.end - dt.timedelta(microseconds=1)).date() > span.start.date()
+    ):
+        day = format_html("{} (ends {})", day, f"{span.end:%a %-d %b}")
     if span.end is not None and zone_label(span.end) != span.label:
         # The clocks change during the session (01:30 CET to 03:30 CEST is one
         # hour): one shared label would make the range read an hour off.

@@ -44,6 +44,32 @@ def test_reader_time_on_another_date_names_that_date():
     assert '>05:45</time> <abbr title="Asia/Tokyo">JST</abbr> (Fri 20 Nov)' in html
 
 
+def test_reader_range_running_past_midnight_names_the_day_it_ends():
+    # A full-day co-located event, 08:30-20:30 in Amsterdam, read from Kolkata.
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    start = dt.datetime(2026, 3, 22, 8, 30, tzinfo=amsterdam)
+
+    html = two_zone_html(
+        start,
+        start + dt.timedelta(hours=12),
+        event_tz=amsterdam,
+        reader_tz=ZoneInfo("Asia/Kolkata"),
+    )
+
+    assert "(ends Mon 23 Mar)" in html
+    assert html.count("(ends") == 1  # the event's own 08:30-20:30 stays on one day
+
+
+def test_range_ending_at_midnight_stays_on_its_day():
+    start = dt.datetime(2026, 3, 22, 22, 0, tzinfo=dt.UTC)
+
+    html = two_zone_html(
+        start, start + dt.timedelta(hours=2), event_tz=ZoneInfo("UTC"), reader_tz=None
+    )
+
+    assert "(ends" not in html
+
+
 def test_session_across_the_clock_change_names_the_zone_at_each_end():
     # Europe's clocks went forward at 02:00 CET on 29 March 2026: an hour-long
     # session from 01:30 CET ends at 03:30 CEST, and the range must not read
