@@ -38,7 +38,9 @@ def contact(request: HttpRequest) -> HttpResponse:
     )
     if limited:
         form.is_valid()  # keep what was typed and show any field errors too
-        return _render_form(request, form, form.cleaned_data.get("source"), status=429)
+        response = _render_form(request, form, form.cleaned_data.get("source"), status=429)
+        response["Retry-After"] = str(settings.CONTACT_RATE_WINDOW)
+        return response
     if not form.is_valid():
         return _render_form(request, form, form.cleaned_data.get("source"))
 

@@ -116,6 +116,7 @@ def test_contact_form_rate_limits_each_client_address(client, db, settings):
     other_address = client.post(URL, valid_data(), REMOTE_ADDR="198.51.100.7")
 
     assert refused.status_code == 429
+    assert refused["Retry-After"] == str(settings.CONTACT_RATE_WINDOW)
     assert "several messages from your network" in refused.text
     assert 'value="Third Try"' in refused.text
     assert other_address.status_code == 302
