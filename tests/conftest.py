@@ -12,6 +12,19 @@ from django.core.cache import cache
 from tests.factories import EditorFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each run gets its own test database, so two runs on one server cannot collide.
+
+    SQLite test databases live in memory already; the name matters on PostgreSQL.
+    """
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            continue
+        test = database.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_run{os.getpid()}"
+
+
 @pytest.fixture
 def editor(db):
     return EditorFactory(username="editor")
