@@ -1,17 +1,64 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from sessions.models import Event, Session, Theme
 
 from .querysets import PostQuerySet
+from .rendering import render_markdown
 from .validators import validate_post_slug
 
 
-class Post(models.Model):
+class StoredHTML:
+    """Reads a stored `*_html` field as safe HTML for templates.
+
+    This is the one place the blog marks stored HTML safe. The field is not
+    editable in forms and `RendersMarkdown.save()` fills it only with
+    render_markdown's output, which nh3 has already sanitised.
+    """
+
+    def __init__(self, field_name: str) -> None:
+        self.field_name = field_name
+
+    def __get__(self, instance, owner=None) -> SafeString | StoredHTML:
+        if instance is None:
+            return self
+        return mark_safe(getattr(instance, self.field_name))  # sanitised when saved
+
+
+class RendersMarkdown:
+    """Renders each Markdown field to its stored HTML field whenever the row is saved.
+
+    Markdown and nh3 are too slow to run on every page view of a busy guide, so
+    the work moves to the (rare) save. It lives in save() rather than a service
+    because every write path must refresh it: admin forms and inlines, the demo
+    loader's sync_row (which saves with update_fields) and the test factories.
+    QuerySet.update() bypasses save(): never use it to change Markdown text.
+    """
+
+    markdown_fields: ClassVar[dict[str, str]] = {}  # Markdown field -> its HTML field
+
+    def save(self, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        stale = [
+            (source, target)
+            for source, target in self.markdown_fields.items()
+            if update_fields is None or source in update_fields
+        ]
+        for source, target in stale:
+            setattr(self, target, str(render_markdown(getattr(self, source) or "")))
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *(target for _, target in stale)}
+        super().save(**kwargs)
+
+
+class Post(RendersMarkdown, models.Model):
     """A guide post: an introduction, sections by theme that feature sessions, a closing."""
 
     class Status(models.TextChoices):
@@ -33,6 +80,8 @@ class Post(models.Model):
     closing = models.TextField(
         blank=True, help_text="Markdown. Shown after the sections, such as a question to readers."
     )
+    body_html = models.TextField(editable=False, blank=True, default="")
+    closing_html = models.TextField(editable=False, blank=True, default="")
     call_to_action = models.CharField(
         "call to action",
         max_length=300,
@@ -61,6 +110,10 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    markdown_fields = {"body": "body_html", "closing": "closing_html"}
+    body_as_html = StoredHTML("body_html")
+    closing_as_html = StoredHTML("closing_html")
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["status", "-published_at"])]
@@ -76,7 +129,7 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
 
-class PostSection(models.Model):
+class PostSection(RendersMarkdown, models.Model):
     """A part of a post about one theme, featuring a few sessions in order."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="sections")
@@ -86,6 +139,10 @@ class PostSection(models.Model):
         max_length=200, blank=True, help_text="Leave empty to use the theme's name."
     )
     intro = models.TextField(blank=True, help_text="Markdown. Introduces the theme's sessions.")
+    intro_html = models.TextField(editable=False, blank=True, default="")
+
+    markdown_fields = {"intro": "intro_html"}
+    intro_as_html = StoredHTML("intro_html")
 
     class Meta:
         ordering = ["order", "pk"]
