@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from blog import demo
 from blog.models import FeaturedSession, Post, PostSection
+from blog.rendering import render_markdown
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +70,25 @@ def test_load_demo_restores_an_edited_demo_post(db):
     post = Post.objects.get()
     assert (post.title, post.status) == (demo.POST["title"], Post.Status.PUBLISHED)
     assert FeaturedSession.objects.count() == 4
+
+
+def test_load_demo_stores_the_post_as_html_and_restores_it_after_an_edit(db):
+    _load()
+    post = Post.objects.get()
+    post.body = "Edited *introduction*."
+    post.save()
+    section = post.sections.get(order=1)
+    section.intro = "Edited section."
+    section.save()
+
+    _load()
+
+    post.refresh_from_db()
+    section.refresh_from_db()
+    assert post.body_html == render_markdown(demo.INTRODUCTION)
+    assert post.closing_html == render_markdown(demo.CLOSING)
+    assert section.intro_html == render_markdown(demo.SECTIONS[0][1])
+    assert 'href="/blog/feed/atom/"' in post.closing_html
 
 
 def test_demo_post_prose_is_written_anew(runs_copied_from_seed_post):
