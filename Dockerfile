@@ -1,4 +1,5 @@
-# The confguide web app: Django served by gunicorn, static files by WhiteNoise.
+# The confguide web app: Django served by gunicorn (confguide/gunicorn.conf.py),
+# static files by WhiteNoise.
 # docker-compose.yml runs it beside PostgreSQL; see the README.
 
 # Bootstrap comes from npm (package-lock.json), never from a CDN.

@@ -15,7 +15,6 @@ if [ "${LOAD_DEMO:-false}" = "true" ]; then
   python manage.py load_demo
 fi
 
-exec gunicorn confguide.wsgi:application \
-  --bind "0.0.0.0:${PORT:-8000}" \
-  --workers "${WEB_CONCURRENCY:-3}" \
-  --access-logfile -
+# Workers, threads, backlog and timeouts (and why) are in confguide/gunicorn.conf.py;
+# it reads PORT, WEB_CONCURRENCY and GUNICORN_THREADS from the environment.
+exec gunicorn -c confguide/gunicorn.conf.py confguide.wsgi
