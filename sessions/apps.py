@@ -7,3 +7,7 @@ class ConferenceConfig(AppConfig):
     # django.contrib.sessions (also installed); "conference" keeps both apps.
     label = "conference"
     verbose_name = "Conference programme"
+
+    def ready(self) -> None:
+        # Admin saves and deletes move the events' content versions.
+        from . import content  # noqa: F401

@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.text import slugify
 
-from . import services
+from . import content, services
 from .models import Company, Event, Session, SessionSpeaker, Speaker, Theme
 
 
@@ -246,7 +246,7 @@ SESSIONS = [
 ]
 
 
-@transaction.atomic
+@content.batch()
 def load_kubecon_na_2020() -> str:
     """Load (or restore) the KubeCon NA 2020 demo event; returns a one-line summary."""
     tally = SyncTally()

@@ -1,14 +1,17 @@
 """Machine-readable exports of an event: frab XML and JSON, iCalendar feeds.
 
-Schedule apps and calendars poll these every few minutes, so each answers a
-conditional GET from one aggregate query (ETag and Last-Modified) before
-building anything, and a full answer takes a fixed number of queries.
+Schedule apps and calendars poll these every few minutes. Each export is a
+function of its event's content version (sessions.content), so its ETag
+comes from the event's row alone, a conditional GET is answered before
+anything is built, and the body is built once per version and then served
+from the shared cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -19,23 +22,35 @@ from . import exports, selectors
 from .calendar import absolute_url, build_calendar, session_url
 from .models import Event, Theme
 
-MAX_AGE_SECONDS = 300
+# Shared caches (a CDN, a proxy) may keep an export this long; browsers and
+# calendar apps revalidate every time, which costs one query and a 304.
+SHARED_MAX_AGE_SECONDS = 30
+# Bodies are keyed by version, so they never go stale; this only frees memory.
+BODY_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: str, build):
-    seed, last_modified = selectors.export_fingerprint(event=event, theme=theme)
-    etag = '"{}"'.format(hashlib.sha256(f"{kind}|{seed}".encode()).hexdigest()[:32])
-    stamp = int(last_modified.timestamp())  # HTTP dates have whole seconds
+    # A theme's own name shows in its calendar even where the event has none of its sessions.
+    seed = f"{kind}|{event.pk}|{event.content_version}|{theme.name if theme else ''}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    key, etag = f"export:{digest}", f'"{digest}"'
+    stamp = int(event.updated_at.timestamp())  # HTTP dates have whole seconds
     conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
     if conditional is None:
-        sessions = list(selectors.exportable_sessions(event=event, theme=theme))
-        content_type, body = build(sessions)
+        cached = cache.get(key)
+        if cached is None:
+            sessions = list(selectors.exportable_sessions(event=event, theme=theme))
+            content_type, body = build(sessions)
+            body = body.encode() if isinstance(body, str) else body
+            cache.set(key, (content_type, body), BODY_CACHE_SECONDS)
+        else:
+            content_type, body = cached
         response = HttpResponse(body, content_type=content_type)
     else:
         response = conditional
     response.headers["ETag"] = etag
     response.headers["Last-Modified"] = http_date(stamp)
-    patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE_SECONDS)
     return response
 
 

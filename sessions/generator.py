@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils.text import slugify
 
+from . import content
 from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 DAYS = 4
@@ -206,7 +206,7 @@ def event_identity(seed: int) -> tuple[str, str, str, str, dt.date]:
     return name, f"{slugify(name)}-seed-{seed}", zone, f"{hall}, {city}", first
 
 
-@transaction.atomic
+@content.batch()
 def generate_event(
     *, sessions: int, speakers: int, seed: int, replace: bool = False
 ) -> GeneratedEvent:

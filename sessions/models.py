@@ -41,6 +41,9 @@ class Event(TimeStamped):
     website_url = models.URLField("official website", max_length=500, blank=True)
     schedule_url = models.URLField("official schedule", max_length=500, blank=True)
     is_published = models.BooleanField("published", default=False)
+    # Moves whenever anything a page or export of this event shows changes;
+    # only sessions.content moves it. Caches and ETags key on it.
+    content_version = models.PositiveBigIntegerField(default=1, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -57,6 +60,17 @@ class Event(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # An instance loaded before a bump must never write the old version
+        # back (pages cached under it would come back stale): an update
+        # writes every field but content_version.
+        if not self._state.adding and self.pk is not None:
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            kwargs["update_fields"] = [name for name in fields if name != "content_version"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("conference:event_detail", kwargs={"slug": self.slug})

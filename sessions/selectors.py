@@ -374,30 +374,3 @@ def exportable_sessions(*, event: Event, theme: Theme | None = None) -> QuerySet
     if theme is not None:
         sessions = sessions.filter(themes=theme)
     return sessions.for_listing().order_by("starts_at", "room__order", "room__name", "pk")
-
-
-def export_fingerprint(*, event: Event, theme: Theme | None = None) -> tuple[str, dt.datetime]:
-    """An ETag seed and Last-Modified time for an export, from one aggregate query.
-
-    Anything an export shows moves one of these: a session edited, added,
-    deleted or re-themed, a speaker, company or room renamed, the event edited.
-    """
-    sessions = Session.objects.public().filter(event=event)
-    if theme is not None:
-        sessions = sessions.filter(themes=theme)
-    summary = sessions.aggregate(
-        session_count=Count("pk", distinct=True),
-        latest=Max("updated_at"),
-        # Not distinct on purpose: any added or removed link changes the product.
-        theme_links=Count("themes"),
-        appearance_links=Count("appearances"),
-        speakers=Max("appearances__speaker__updated_at"),
-        companies=Max("appearances__company__updated_at"),
-        room_count=Count("room", distinct=True),
-        rooms=Max("room__updated_at"),
-    )
-    moments = [event.updated_at] + [
-        summary[key] for key in ("latest", "speakers", "companies", "rooms") if summary[key]
-    ]
-    seed = "|".join(str(summary[key]) for key in sorted(summary)) + f"|{event.updated_at}"
-    return seed, max(moments)

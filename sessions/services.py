@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from . import content
 from .models import Company, Event, Session, SessionSpeaker, Speaker
 
 
@@ -29,19 +30,22 @@ def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> 
 @transaction.atomic
 def set_sessions_status(*, sessions: QuerySet[Session], status: str) -> int:
     """Publish, unpublish (back to draft) or cancel sessions; returns how many changed."""
-    changing = list(sessions.exclude(status=status).values_list("pk", flat=True))
+    changing = dict(sessions.exclude(status=status).values_list("pk", "event_id"))
     now = timezone.now()
     Session.objects.filter(pk__in=changing).update(
         status=status, sequence=F("sequence") + 1, schedule_changed_at=now, updated_at=now
     )
+    content.programme_changed(changing.values())
     return len(changing)
 
 
 @transaction.atomic
 def set_events_published(*, events: QuerySet[Event], published: bool) -> int:
     """Publish or unpublish events; returns how many changed."""
-    now = timezone.now()
-    return events.exclude(is_published=published).update(is_published=published, updated_at=now)
+    changing = list(events.exclude(is_published=published).values_list("pk", flat=True))
+    Event.objects.filter(pk__in=changing).update(is_published=published)
+    content.programme_changed(changing)
+    return len(changing)
 
 
 def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
@@ -64,7 +68,7 @@ def _fill_blanks(*, keep, duplicates, fields: Iterable[str]) -> list[str]:
     return filled
 
 
-@transaction.atomic
+@content.batch()
 def merge_speakers(*, keep: Speaker, duplicates: Iterable[Speaker]) -> int:
     """Fold duplicate speakers into `keep`: their sessions move over, then they go.
 
@@ -75,6 +79,7 @@ def merge_speakers(*, keep: Speaker, duplicates: Iterable[Speaker]) -> int:
     if not duplicates:
         return 0
     ids = [d.pk for d in duplicates]
+    content.programme_changed(content.events_showing_speakers([keep.pk, *ids]))
     already = set(SessionSpeaker.objects.filter(speaker=keep).values_list("session_id", flat=True))
     moving = SessionSpeaker.objects.filter(speaker_id__in=ids)
     # One appearance per session: drop the duplicate's where `keep` is listed
@@ -107,13 +112,14 @@ def merge_speakers(*, keep: Speaker, duplicates: Iterable[Speaker]) -> int:
     return len(ids)
 
 
-@transaction.atomic
+@content.batch()
 def merge_companies(*, keep: Company, duplicates: Iterable[Company]) -> int:
     """Fold duplicate companies into `keep`: speakers and affiliations move over."""
     duplicates = [d for d in duplicates if d.pk != keep.pk]
     if not duplicates:
         return 0
     ids = [d.pk for d in duplicates]
+    content.programme_changed(content.events_showing_companies([keep.pk, *ids]))
     Speaker.objects.filter(company_id__in=ids).update(company=keep, updated_at=timezone.now())
     SessionSpeaker.objects.filter(company_id__in=ids).update(company=keep)
     filled = _fill_blanks(

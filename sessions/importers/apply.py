@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import content
 from ..days import conference_day
 from ..models import Company, Event, Room, Session, SessionSpeaker, Speaker
 from .base import ParsedSchedule, Problem, ScheduleImportError, normalize_company, normalize_name
@@ -84,7 +85,8 @@ def apply_schedule(
 ) -> ImportReport:
     """Write the schedule, or with dry_run=True compute the same report and write nothing."""
     try:
-        with transaction.atomic():
+        # One transaction, and one bump of the event's content version for it all.
+        with content.batch():
             report = _apply(
                 parsed=parsed,
                 event_slug=event_slug,
@@ -92,6 +94,7 @@ def apply_schedule(
                 time_zone=time_zone,
                 progress=progress,
             )
+            content.programme_changed([report.event.pk])
             report.dry_run = dry_run
             if dry_run:
                 raise _DryRunRollback(report)

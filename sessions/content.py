@@ -1,0 +1,168 @@
+"""The programme's content version: "what this event shows has changed".
+
+Every page and export of an event is cached, and answers conditional GETs,
+under its event's `content_version`. This module is the one place that moves
+it. Admin saves and deletes reach it through the signals below; bulk writes
+(imports, merges, status actions), which send no signals, call
+`programme_changed()` themselves and wrap their work in `batch()` so that a
+thousand rows cost one bump, not a thousand.
+
+Pages that span events (speakers, companies, themes, the home page) key on
+`site_version()`, which moves whenever any event's version does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+
+# Event ids waiting for the end of the outermost batch(); None outside a batch.
+_pending: ContextVar[set[int] | None] = ContextVar("programme_pending", default=None)
+
+
+def programme_changed(event_ids: Iterable[int | None]) -> None:
+    """Bump the content version (and updated_at) of these events.
+
+    Inside `batch()` the bump waits for the batch's end; outside, it happens now.
+    """
+    ids = {pk for pk in event_ids if pk is not None}
+    if not ids:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(ids)
+        return
+    Event.objects.filter(pk__in=ids).update(
+        content_version=F("content_version") + 1, updated_at=timezone.now()
+    )
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Collect the bumps of a bulk write and make them once, atomically with it."""
+    if _pending.get() is not None:  # already inside a batch: the outer one bumps
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        with transaction.atomic():
+            yield
+            ids = _pending.get()
+            _pending.set(None)
+            programme_changed(ids)
+    finally:
+        _pending.reset(token)
+
+
+def events_showing_theme(theme_ids: Iterable[int]) -> set[int]:
+    return set(
+        Session.objects.filter(themes__in=list(theme_ids)).values_list("event_id", flat=True)
+    )
+
+
+def events_showing_speakers(speaker_ids: Iterable[int]) -> set[int]:
+    return set(
+        SessionSpeaker.objects.filter(speaker_id__in=list(speaker_ids)).values_list(
+            "session__event_id", flat=True
+        )
+    )
+
+
+def events_showing_companies(company_ids: Iterable[int]) -> set[int]:
+    ids = list(company_ids)
+    return set(
+        SessionSpeaker.objects.filter(Q(company_id__in=ids) | Q(speaker__company_id__in=ids))
+        .values_list("session__event_id", flat=True)
+        .distinct()
+    )
+
+
+def site_version() -> str:
+    """A fingerprint of every event's content, for pages that span events.
+
+    Any bump raises the latest updated_at; a deleted event lowers the count.
+    """
+    summary = Event.objects.aggregate(
+        count=Count("pk"), versions=Sum("content_version"), latest=Max("updated_at")
+    )
+    raw = f"{summary['count']}|{summary['versions']}|{summary['latest']}"
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
+# --- What admin saves and deletes change -------------------------------------
+
+
+@receiver(post_save, sender=Event, dispatch_uid="programme_event_saved")
+def _event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
+    if not raw and not created:
+        programme_changed([instance.pk])
+
+
+@receiver(pre_save, sender=Session, dispatch_uid="programme_session_moving")
+def _remember_event(sender, instance: Session, raw: bool = False, **kwargs) -> None:
+    # A session moved to another event changes what both events show.
+    if not raw and not instance._state.adding:
+        previous = Session.objects.filter(pk=instance.pk).values_list("event_id", flat=True)
+        instance._previous_event_id = previous.first()
+
+
+@receiver(post_save, sender=Session, dispatch_uid="programme_session_saved")
+@receiver(post_delete, sender=Session, dispatch_uid="programme_session_deleted")
+@receiver(post_save, sender=Room, dispatch_uid="programme_room_saved")
+@receiver(post_delete, sender=Room, dispatch_uid="programme_room_deleted")
+def _event_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    programme_changed([instance.event_id, getattr(instance, "_previous_event_id", None)])
+
+
+@receiver(post_save, sender=SessionSpeaker, dispatch_uid="programme_appearance_saved")
+@receiver(post_delete, sender=SessionSpeaker, dispatch_uid="programme_appearance_deleted")
+def _appearance_changed(sender, instance: SessionSpeaker, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    event_id = Session.objects.filter(pk=instance.session_id).values_list("event_id", flat=True)
+    programme_changed([event_id.first()])
+
+
+@receiver(m2m_changed, sender=Session.themes.through, dispatch_uid="programme_themes_linked")
+def _themes_linked(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if not reverse:  # session.themes.add(...)
+        programme_changed([instance.event_id])
+    elif action == "pre_clear":  # theme.sessions.clear()
+        programme_changed(events_showing_theme([instance.pk]))
+    else:  # theme.sessions.add(...)
+        programme_changed(Session.objects.filter(pk__in=pk_set).values_list("event_id", flat=True))
+
+
+# Themes, speakers and companies appear on every event they take part in. On
+# delete, the events are found before the cascade removes the links.
+_WHERE_SHOWN = {
+    Theme: events_showing_theme,
+    Speaker: events_showing_speakers,
+    Company: events_showing_companies,
+}
+
+
+@receiver(post_save, sender=Theme, dispatch_uid="programme_theme_saved")
+@receiver(pre_delete, sender=Theme, dispatch_uid="programme_theme_deleted")
+@receiver(post_save, sender=Speaker, dispatch_uid="programme_speaker_saved")
+@receiver(pre_delete, sender=Speaker, dispatch_uid="programme_speaker_deleted")
+@receiver(post_save, sender=Company, dispatch_uid="programme_company_saved")
+@receiver(pre_delete, sender=Company, dispatch_uid="programme_company_deleted")
+def _shared_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or kwargs.get("created"):
+        return  # a new theme, speaker or company is on no page yet
+    programme_changed(_WHERE_SHOWN[sender]([instance.pk]))
