@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k schedule"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate demo check-migrations test-sqlite test-postgres clean
+.PHONY: run test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ test-postgres: install
 	fi
 
 test: lint check-migrations test-sqlite test-postgres
+
+# Load-test the production stack on this machine and rewrite docs/benchmarks.md
+# (see the README's Benchmark section; BENCH_QUICK=1 for a short try). Not part
+# of `make test`: it takes minutes and its numbers depend on the machine.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	.ci/start-postgres
+	DJANGO_SETTINGS_MODULE=confguide.bench.settings $(BIN)/python manage.py bench
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,266 @@
+"""The benchmark's own logic: reading wrk, picking the busiest day, judging targets.
+
+`make bench` itself is never run by the suite: it takes minutes and its numbers
+depend on the machine. These tests cover the parts that are plain logic.
+"""
+
+import datetime as dt
+import gzip
+import json
+from wsgiref.util import setup_testing_defaults
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from confguide.bench import report, wrk
+from confguide.bench.fixture import busiest_day, spread
+from confguide.bench.options import Options
+from confguide.bench.static import CONTENT_TYPES, build_app
+
+pytestmark = pytest.mark.unit
+
+# What wrk printed for a real run: its own summary, then the Lua script's lines.
+WRK_OUTPUT = """\
+Running 3s test @ http://127.0.0.1:40123/events/x/schedule/?day=2029-03-20
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   283.12ms  297.01ms   1.92s    89.53%
+    Req/Sec    28.11     12.02    60.00     66.67%
+  Latency Distribution
+     50%  258.04ms
+     75%  352.11ms
+     90%  498.50ms
+     99%    1.92s
+  160 requests in 3.02s, 6.78MB read
+  Non-2xx or 3xx responses: 2
+Requests/sec:     53.00
+Transfer/sec:      2.25MB
+bench.status.200 150
+bench.status.304 8
+bench.status.500 2
+bench.requests 160
+bench.duration_us 3018868
+bench.bytes 6944000
+bench.socket_errors 1
+bench.timeouts 1
+bench.latency_p50_us 258040
+bench.latency_p95_us 543210
+bench.latency_p99_us 1920000
+bench.latency_max_us 1920500
+"""
+
+
+def test_parse_output_reads_the_scripts_numbers():
+    result = wrk.parse_output(WRK_OUTPUT)
+
+    assert (result.requests, result.bytes, result.socket_errors, result.timeouts) == (
+        160,
+        6_944_000,
+        1,
+        1,
+    )
+    assert (result.p50_ms, result.p95_ms, result.p99_ms, result.max_ms) == (
+        258.04,
+        543.21,
+        1920.0,
+        1920.5,
+    )
+    assert result.statuses == {200: 150, 304: 8, 500: 2}
+    assert round(result.requests_per_second, 2) == 53.0
+    assert result.bytes_per_response == 43_400
+
+
+def test_parse_output_counts_error_statuses_and_socket_errors_but_not_304():
+    result = wrk.parse_output(WRK_OUTPUT)
+
+    assert (result.bad_statuses, result.errors) == (2, 3)
+
+
+def test_parse_output_counts_redirects_as_errors():
+    # wrk's own summary lets 3xx pass; a redirect to the sign-in page is no page.
+    output = WRK_OUTPUT.replace("bench.status.500 2", "bench.status.302 2")
+
+    assert wrk.parse_output(output).bad_statuses == 2
+
+
+def test_parse_output_without_the_scripts_lines_raises():
+    plain = WRK_OUTPUT.split("bench.")[0]
+
+    with pytest.raises(wrk.WrkOutputError, match="requests"):
+        wrk.parse_output(plain)
+
+
+def test_command_sends_headers_and_caps_threads_at_connections():
+    command = wrk.command(
+        "http://127.0.0.1:8000/",
+        script="/tmp/s.lua",
+        threads=4,
+        connections=2,
+        duration_s=3,
+        headers={"Accept-Encoding": "gzip", "Cookie": "sessionid=abc"},
+    )
+
+    assert command == [
+        "wrk",
+        "--threads=2",
+        "--connections=2",
+        "--duration=3s",
+        "--timeout=10s",
+        "--latency",
+        "--script=/tmp/s.lua",
+        "--header=Accept-Encoding: gzip",
+        "--header=Cookie: sessionid=abc",
+        "http://127.0.0.1:8000/",
+    ]
+
+
+def test_busiest_day_counts_sessions_before_the_day_break_to_the_previous_day():
+    lisbon = ZoneInfo("Europe/Lisbon")
+    starts = [
+        dt.datetime(2029, 3, 20, 10, tzinfo=lisbon),
+        dt.datetime(2029, 3, 21, 10, tzinfo=lisbon),
+        dt.datetime(2029, 3, 21, 11, tzinfo=lisbon),
+        # 02:00 on the 21st belongs to the conference day of the 20th; 05:00 does not.
+        dt.datetime(2029, 3, 21, 2, tzinfo=lisbon),
+        dt.datetime(2029, 3, 21, 1, 30, tzinfo=lisbon),
+    ]
+
+    assert busiest_day(starts, lisbon) == dt.date(2029, 3, 20)
+
+
+def test_busiest_day_uses_the_events_zone_and_takes_the_earliest_on_a_tie():
+    tokyo = ZoneInfo("Asia/Tokyo")
+    utc = dt.UTC
+    # 23:00 UTC on the 19th is 08:00 on the 20th in Tokyo.
+    starts = [
+        dt.datetime(2029, 3, 19, 23, tzinfo=utc),
+        dt.datetime(2029, 3, 21, 1, tzinfo=utc),
+    ]
+
+    assert busiest_day(starts, tokyo) == dt.date(2029, 3, 20)
+
+
+def test_busiest_day_of_no_sessions_raises():
+    with pytest.raises(ValueError, match="No sessions"):
+        busiest_day([], ZoneInfo("UTC"))
+
+
+def test_spread_takes_items_evenly_across_the_list():
+    assert spread(list(range(10)), 3) == [0, 3, 6]
+    assert spread([1, 2], 20) == [1, 2]
+
+
+def test_options_quick_mode_shortens_every_run():
+    quick = Options.from_environment({"BENCH_QUICK": "1"})
+    full = Options.from_environment({})
+
+    assert (quick.duration_s, quick.crowd_duration_s) == (3, 5)
+    assert (full.duration_s, full.crowd_duration_s, full.crowd_connections) == (15, 30, 64)
+
+
+def test_options_take_explicit_values_and_refuse_nonsense():
+    options = Options.from_environment({"BENCH_QUICK": "1", "BENCH_DURATION": "7"})
+
+    assert options.duration_s == 7
+    with pytest.raises(ValueError, match="BENCH_CONNECTIONS"):
+        Options.from_environment({"BENCH_CONNECTIONS": "-4"})
+
+
+def _result(*, requests: int, statuses: dict[int, int], p99_ms: float = 50) -> wrk.WrkResult:
+    return wrk.WrkResult(
+        requests=requests,
+        duration_s=1.0,
+        bytes=requests * 1000,
+        socket_errors=0,
+        timeouts=0,
+        p50_ms=10,
+        p95_ms=20,
+        p99_ms=p99_ms,
+        max_ms=p99_ms,
+        statuses=statuses,
+    )
+
+
+def test_share_target_is_met_at_the_share_and_not_by_fast_errors():
+    half = report.Row("day", _result(requests=500, statuses={200: 500}), static_rps=1000)
+    failing = report.Row("day", _result(requests=900, statuses={500: 900}), static_rps=1000)
+
+    assert report.at_least_share(half, 0.5).met is True
+    assert report.at_least_share(failing, 0.5).met is False
+    assert report.at_least_share(report.Row("day", None), 0.5).met is None
+
+
+def test_table_says_which_targets_are_not_met():
+    row = report.Row("Session page", _result(requests=100, statuses={200: 100}), queries=6)
+    row.static_rps = 1000
+    row.targets = [report.at_least_share(row, 0.5), report.at_most_queries(6, 3)]
+
+    line = report.table([row]).splitlines()[-1]
+
+    assert line == (
+        "| Session page | 100 | 10 ms | 20 ms | 50 ms | 0 | 1.0 kB | 6 | 10% "
+        "| ≥ 50% of static: **not met**; ≤ 3 queries: **not met** |"
+    )
+
+
+def test_crowd_targets_need_no_errors_a_fast_p99_and_a_quick_health_check():
+    crowd = report.Crowd(
+        connections=64,
+        duration_s=30,
+        result=_result(requests=100, statuses={200: 100}, p99_ms=900),
+        health_ms=[12.0, 1200.0, 30.0],
+        health_failures=0,
+    )
+
+    assert [target.met for target in crowd.targets()] == [True, True, False]
+    assert crowd.worst_health_ms == 1200.0
+
+
+def test_cold_render_takes_the_median():
+    cold = report.ColdRender(times_ms=[300.0, 100.0, 140.0], queries=8)
+
+    assert (cold.median_ms, cold.target().met) == (140.0, True)
+
+
+def _get(app, path: str, **headers: str) -> tuple[str, dict[str, str], bytes]:
+    environ = {"PATH_INFO": path, **{f"HTTP_{k.upper()}": v for k, v in headers.items()}}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer.update(status=status, headers=dict(response_headers))
+
+    response = app(environ, start_response)
+    try:
+        body = b"".join(response)
+    finally:
+        if hasattr(response, "close"):  # as a WSGI server must: it closes the file
+            response.close()
+    return answer["status"], answer["headers"], body
+
+
+def test_static_limit_serves_the_saved_bytes_with_the_sites_content_type(tmp_path):
+    page = b"<!doctype html><title>Day</title>" * 50
+    (tmp_path / "day.html").write_bytes(page)
+    (tmp_path / "day.html.gz").write_bytes(gzip.compress(page))
+    (tmp_path / "schedule.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    (tmp_path / CONTENT_TYPES).write_text(
+        json.dumps({"schedule.ics": "text/calendar; charset=utf-8"})
+    )
+    app = build_app(tmp_path)
+
+    status, headers, body = _get(app, "/day.html", accept_encoding="gzip")
+    ics_status, ics_headers, _ = _get(app, "/schedule.ics", accept_encoding="gzip")
+    missing, _, _ = _get(app, "/nowhere.html")
+
+    assert (status, headers.get("Content-Encoding"), gzip.decompress(body)) == (
+        "200 OK",
+        "gzip",
+        page,
+    )
+    assert (ics_status, ics_headers["Content-Type"], ics_headers.get("Content-Encoding")) == (
+        "200 OK",
+        "text/calendar; charset=utf-8",
+        None,
+    )
+    assert missing == "404 Not Found"
