@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees the finished page first on the way out: fills in each
+    # reader's own parts of pages that are cached for everyone (confguide.pagecache).
+    "confguide.personal.PersonalPartsMiddleware",
 ]
 
 ROOT_URLCONF = "confguide.urls"
@@ -85,7 +88,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "confguide.context_processors.site",
-                "sessions.myschedule.context_processors.my_schedule",
             ],
         },
     },

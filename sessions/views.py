@@ -13,9 +13,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from confguide.pagecache import cached_page, minute, query_key
 from confguide.redirects import safe_next_url
 
 from . import selectors
@@ -77,36 +79,54 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "sessions/event_detail.html", context)
 
 
+SCHEDULE_PARAMETERS = ("q", "theme", "format", "level", "room", "company", "day")
+
+
 @require_safe
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.published_event(slug)
-    choices = selectors.schedule_choices(event=event)
-    form = ScheduleFilterForm(request.GET, days=event.days, **choices)
-    filters = form.filters()
-    context = selectors.schedule_page(event=event, filters=filters)
-    active = {key: value for key, value in filters.items() if value and key != "day"}
-    day = context["day"]
-    path = reverse("conference:schedule", kwargs={"slug": event.slug})
-    context |= page_meta(
-        f"{event.name} schedule, {day:%A %-d %B}",
-        f"Sessions of {event.name} on {day:%A %-d %B %Y}, by start time, "
-        f"with times in {event.time_zone} and your own zone.",
-        f"{path}?{urlencode({'day': day.isoformat()})}",
+    now = timezone.now()
+    # The day shown by default, "now and next" and the running banner follow the clock.
+    phase = selectors.event_phase(event, now=now)
+    clock = minute(now) if phase == "current" else phase
+
+    def build() -> dict:
+        choices = selectors.schedule_choices(event=event)
+        form = ScheduleFilterForm(request.GET, days=event.days, **choices)
+        filters = form.filters()
+        context = selectors.schedule_page(event=event, filters=filters, now=now)
+        active = {key: value for key, value in filters.items() if value and key != "day"}
+        day = context["day"]
+        path = reverse("conference:schedule", kwargs={"slug": event.slug})
+        context |= page_meta(
+            f"{event.name} schedule, {day:%A %-d %B}",
+            f"Sessions of {event.name} on {day:%A %-d %B %Y}, by start time, "
+            f"with times in {event.time_zone} and your own zone.",
+            f"{path}?{urlencode({'day': day.isoformat()})}",
+        )
+        # Only the filters that worked travel on in the day tabs' links.
+        clean_query = {
+            key: (value.slug if hasattr(value, "slug") else str(getattr(value, "pk", value)))
+            for key, value in active.items()
+        }
+        context |= {
+            "form": form,
+            "filters": filters,
+            "clean_query": clean_query,
+            "has_filters": bool(active),
+            "problems": form.problems(),
+            "export_themes": choices["themes"],
+            "return_path": f"{path}?{urlencode(clean_query | {'day': day.isoformat()})}",
+        }
+        return context
+
+    return cached_page(
+        request,
+        template_name="sessions/schedule.html",
+        key=(event.pk, event.content_version, clock, query_key(request, SCHEDULE_PARAMETERS)),
+        build=build,
+        last_modified=event.updated_at,
     )
-    # Only the filters that worked travel on in the day tabs' links.
-    clean_query = {
-        key: (value.slug if hasattr(value, "slug") else str(getattr(value, "pk", value)))
-        for key, value in active.items()
-    }
-    context |= {
-        "form": form,
-        "filters": filters,
-        "clean_query": clean_query,
-        "has_filters": bool(active),
-        "problems": form.problems(),
-        "export_themes": choices["themes"],
-    }
-    return render(request, "sessions/schedule.html", context)
 
 
 @require_safe

@@ -38,23 +38,16 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 # --- The "Add to my schedule" / "Remove" toggle -----------------------------
 
 
-def _toggle_response(
-    request: HttpRequest, *, session: Session, saved: bool, message: str
-) -> HttpResponse:
-    next_url = _safe_next(request, fallback=reverse("myschedule:index"))
+def _toggle_response(request: HttpRequest, *, session: Session, message: str) -> HttpResponse:
     if _is_fetch(request):
+        # The fragment shows both states; confguide.personal keeps the one now true.
         return render(
             request,
             "includes/_schedule_toggle.html",
-            {
-                "session": session,
-                "saved_session_ids": {session.pk} if saved else set(),
-                "next": next_url,
-                "toggle_message": message,
-            },
+            {"session": session, "toggle_message": message},
         )
     messages.success(request, message)
-    return redirect(next_url)
+    return redirect(_safe_next(request, fallback=reverse("myschedule:index")))
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
@@ -78,7 +71,7 @@ def add(request: HttpRequest, session_id: int) -> HttpResponse:
     except ValidationError as error:
         return _refused(request, error)
     return _toggle_response(
-        request, session=session, saved=True, message=f"Added “{session.title}” to your schedule."
+        request, session=session, message=f"Added “{session.title}” to your schedule."
     )
 
 
@@ -93,7 +86,6 @@ def remove(request: HttpRequest, session_id: int) -> HttpResponse:
     return _toggle_response(
         request,
         session=session,
-        saved=False,
         message=f"Removed “{session.title}” from your schedule.",
     )
 

@@ -12,13 +12,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from confguide.personal import MAX_NEXT_LENGTH, marker
+
 from ..timezones import ZonedSpan, zone_label, zoned_spans
 
 register = template.Library()
 
 # The characters that could end a <script> element or open a comment inside it,
 # escaped as JSON allows (the same set Django's json_script escapes).
-MAX_NEXT_LENGTH = 1000
 EN_DASH = "\u2013"
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -112,9 +113,11 @@ def json_ld(context: template.Context, data: dict[str, Any]) -> SafeString:
     """
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     payload = payload.translate(_JSON_SCRIPT_ESCAPES)
-    nonce = context.get("csp_nonce", "")
+    # The nonce differs per request: a marker that confguide.personal fills in.
     return format_html(
-        '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
+        '<script type="application/ld+json" nonce="{}">{}</script>',
+        mark_safe(marker("nonce")),
+        mark_safe(payload),
     )
 
 
@@ -124,12 +127,13 @@ def time_zone_chooser(context: template.Context) -> dict[str, Any]:
     from ..forms import TimeZoneForm
 
     request = context["request"]
-    # Back to the same page afterwards, unless its address is absurdly long.
-    back = request.get_full_path()
+    # Back to the same page afterwards, unless its address is absurdly long. A
+    # cached page names its own address, without parameters that change nothing.
+    back = context.get("return_path") or request.get_full_path()
     back = back if len(back) <= MAX_NEXT_LENGTH else request.path
     current = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     form = TimeZoneForm(initial={"time_zone": current or "UTC", "next": back}, current=current)
-    return {"form": form, "current": current, "csrf_token": context.get("csrf_token")}
+    return {"form": form, "current": current}
 
 
 @register.simple_tag

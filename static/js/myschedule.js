@@ -1,7 +1,8 @@
 // "Add to my schedule" / "Remove" without a page reload.
-// Progressive enhancement: the toggle is a plain POST form that works without
-// this script; here the same form is posted with fetch and the fragment the
-// server sends back replaces the toggle in place.
+// Progressive enhancement: each toggle is a button that submits the page's one
+// shared form (form="schedule-toggle") to its own formaction, which works
+// without this script; here the same post is made with fetch and the fragment
+// the server sends back replaces the toggle in place.
 (function () {
   "use strict";
 
@@ -32,12 +33,16 @@
     note.textContent = text;
   }
 
-  async function submitToggle(form) {
-    var toggle = form.closest("[data-schedule-toggle]");
-    var button = form.querySelector("button[type=submit]");
-    if (button) { button.disabled = true; }
+  function submitPlainly(form, button) {
+    if (button) { button.disabled = false; }
+    form.requestSubmit(button);
+  }
+
+  async function submitToggle(form, button) {
+    var toggle = button.closest("[data-schedule-toggle]");
+    button.disabled = true;
     try {
-      var response = await fetch(form.action, {
+      var response = await fetch(button.formAction, {
         method: "POST",
         body: new FormData(form),
         headers: { "X-Requested-With": "fetch" },
@@ -51,12 +56,13 @@
       if (!replacement && refusal) {
         // Refused (a session no longer in the programme): say why, right here.
         showRefusal(toggle, refusal.textContent);
-        if (button) { button.disabled = false; }
+        button.disabled = false;
         return;
       }
       if (!replacement) {
         // Anything else (an expired form, a server error): let the browser show it.
-        form.submit();
+        plainly = true;
+        submitPlainly(form, button);
         return;
       }
       toggle.replaceWith(replacement);
@@ -65,16 +71,22 @@
       var newButton = replacement.querySelector("button[type=submit]");
       if (newButton) { newButton.focus(); }
     } catch (error) {
-      form.submit();
+      plainly = true;
+      submitPlainly(form, button);
     }
   }
 
+  // Set while the browser itself submits, after fetch could not.
+  var plainly = false;
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.closest("[data-schedule-toggle]")) {
+    var button = event.submitter;
+    if (!(form instanceof HTMLFormElement) || form.id !== "schedule-toggle" || !button) {
       return;
     }
+    if (plainly) { plainly = false; return; }
     event.preventDefault();
-    submitToggle(form);
+    submitToggle(form, button);
   });
 })();

@@ -1,0 +1,186 @@
+"""Pages rendered once and served to many: warm pages are cheap, repeat visits get
+304, and one reader's parts never reach another reader."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sessions.timezones import READER_TZ_COOKIE
+from tests.factories import (
+    EditorFactory,
+    EventFactory,
+    SavedSessionFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.integration
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def day(db):
+    event = EventFactory(slug="crowdconf", time_zone="Europe/Paris")
+    sessions = []
+    for n in range(6):
+        start = dt.datetime.combine(event.start_date, dt.time(9), tzinfo=event.tz)
+        start += dt.timedelta(minutes=40 * n)
+        sessions.append(
+            SessionFactory(
+                event=event,
+                title=f"Talk number {n}",
+                starts_at=start,
+                ends_at=start + dt.timedelta(minutes=30),
+            )
+        )
+    url = reverse("conference:schedule", args=[event.slug]) + f"?day={event.start_date}"
+    return {"event": event, "sessions": sessions, "url": url}
+
+
+def signed_in(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_warm_page_costs_at_most_three_queries_anonymous_or_signed_in(day):
+    attendee = UserFactory()
+    for session in day["sessions"][:3]:
+        SavedSessionFactory(user=attendee, session=session)
+    for client in (Client(), signed_in(attendee)):
+        client.get(day["url"])  # warm
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(day["url"])
+        assert response.status_code == 200
+        # Anonymous: the event. Signed in: plus the session row, the user and
+        # the saved sessions (sessions live in the database in tests).
+        assert len(queries) <= (1 if client.cookies.get("sessionid") is None else 4), [
+            q["sql"] for q in queries.captured_queries
+        ]
+
+
+def test_cached_page_renders_no_template_for_the_next_reader(day):
+    Client().get(day["url"])
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        Client().get(day["url"])
+    finally:
+        template_rendered.disconnect(note)
+    # Only the navigation's signed-out part is rendered per reader.
+    assert rendered == ["includes/_account_nav.html"]
+
+
+def test_repeat_visit_gets_304_until_the_programme_changes(day):
+    client = Client()
+    first = client.get(day["url"])
+    assert first["ETag"].startswith('W/"')
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(day["url"], headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert len(queries) == 1  # the event row, for its version
+
+    session = day["sessions"][0]
+    session.title = "Retitled"
+    session.save()
+    after = client.get(day["url"], headers={"If-None-Match": first["ETag"]})
+    assert after.status_code == 200
+    assert "Retitled" in after.text
+
+
+def test_anonymous_pages_may_be_shared_briefly_personal_ones_never(day):
+    anonymous = Client().get(day["url"])
+    assert "public" in anonymous["Cache-Control"]
+    assert "s-maxage=" in anonymous["Cache-Control"]
+    assert "Cookie" in anonymous["Vary"]
+
+    attendee = signed_in(UserFactory())
+    personal = attendee.get(day["url"])
+    assert "private" in personal["Cache-Control"]
+    assert "public" not in personal["Cache-Control"]
+    assert personal["ETag"] != anonymous["ETag"]
+
+
+def test_two_readers_of_one_cached_page_see_only_their_own_parts(day):
+    first, second = day["sessions"][0], day["sessions"][1]
+    editor = EditorFactory(username="ed")
+    SavedSessionFactory(user=editor, session=first)
+    attendee = UserFactory(username="attendee")
+    SavedSessionFactory(user=attendee, session=second)
+
+    editor_page = signed_in(editor).get(day["url"]).text
+    attendee_client = signed_in(attendee)
+    attendee_page = attendee_client.get(day["url"]).text
+    anonymous_page = Client().get(day["url"]).text
+
+    assert f"Remove<span class=\"visually-hidden\"> “{first.title}”" in editor_page
+    assert "Editors&#x27; admin" in editor_page or "Editors' admin" in editor_page
+    assert f"“{first.title}” from my schedule" not in attendee_page
+    assert f"“{second.title}” from my schedule" in attendee_page
+    assert "Editors' admin" not in attendee_page and "Editors&#x27; admin" not in attendee_page
+    assert "Sign out" in attendee_page
+    assert "from my schedule" not in anonymous_page
+    assert "Sign out" not in anonymous_page and "Sign in" in anonymous_page
+
+    # The attendee's own CSRF token is on their copy: their toggle goes through.
+    token = CSRF_INPUT.search(attendee_page).group(1)
+    response = attendee_client.post(
+        reverse("myschedule:add", args=[first.pk]),
+        {"csrfmiddlewaretoken": token, "next": day["url"]},
+    )
+    assert response.status_code == 302
+    assert f"“{first.title}” from my schedule" in attendee_client.get(day["url"]).text
+
+
+def test_anonymous_schedule_kept_in_the_session_shows_on_the_cached_page(day):
+    client = Client()
+    client.get(day["url"])
+    client.post(reverse("myschedule:add", args=[day["sessions"][2].pk]))
+
+    page = client.get(day["url"])
+    assert f"“{day['sessions'][2].title}” from my schedule" in page.text
+    assert "private" in page["Cache-Control"]
+    assert f"“{day['sessions'][2].title}” from my schedule" not in Client().get(day["url"]).text
+
+
+def test_flash_message_shows_once_and_is_never_answered_304(day):
+    client = Client()
+    etag = client.get(day["url"])["ETag"]
+    client.post(reverse("myschedule:add", args=[day["sessions"][0].pk]), {"next": day["url"]})
+
+    with_message = client.get(day["url"], headers={"If-None-Match": etag})
+    assert with_message.status_code == 200
+    assert "Added “Talk number 0” to your schedule." in with_message.text
+    assert "Added “Talk number 0”" not in client.get(day["url"]).text
+
+
+def test_each_time_zone_gets_its_own_copy(day):
+    paris = Client()
+    paris.cookies[READER_TZ_COOKIE] = "Europe%2FParis"
+    tokyo = Client()
+    tokyo.cookies[READER_TZ_COOKIE] = "Asia%2FTokyo"
+
+    assert "reader-time" not in paris.get(day["url"]).text  # same zone as the event
+    assert "JST" in tokyo.get(day["url"]).text
+    assert "JST" not in paris.get(day["url"]).text
+
+
+def test_parameters_that_change_nothing_share_the_cached_copy_but_not_each_others_links(day):
+    Client().get(day["url"] + "&utm_source=mail&q=")
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().get(day["url"] + "&utm_source=other")
+    assert len(queries) == 1  # from the cache
+    assert "utm_source=mail" not in page.text
