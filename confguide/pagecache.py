@@ -91,7 +91,7 @@ def cached_page(
     zone = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     match = getattr(request, "resolver_match", None)
     view = match.view_name if match else request.path
-    page_key = "page:" + _digest(repr((template_name, view, tuple(key), zone)))
+    page_key = "page:" + _digest(repr((template_name, view, request.path, tuple(key), zone)))
     reader, personal = _reader_state(request)
     etag = f'W/"{page_key[5:21]}-{reader}"'
     stamp = int(last_modified.timestamp()) if last_modified and not personal else None

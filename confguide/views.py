@@ -1,23 +1,37 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from sessions import selectors
+from sessions import content, selectors
 from sessions.seo import page_meta
+
+from .pagecache import cached_page, minute
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home_page()
-    context |= page_meta(
-        "Conference guide",
-        "A cloud-native consultancy's guide to conferences: current and upcoming events, "
-        "sessions by theme, editors' picks, in your own time zone.",
-        "/",
+    now = timezone.now()
+
+    def build() -> dict:
+        context = selectors.home_page(now=now)
+        return context | page_meta(
+            "Conference guide",
+            "A cloud-native consultancy's guide to conferences: current and upcoming events, "
+            "sessions by theme, editors' picks, in your own time zone.",
+            "/",
+        )
+
+    # Which events are on now or next follows the clock in each event's zone.
+    version = content.site_version()
+    return cached_page(
+        request,
+        template_name="home.html",
+        key=(version.token, minute(now)),
+        build=build,
+        last_modified=version.changed_at,
     )
-    return render(request, "home.html", context)
 
 
 @never_cache

@@ -14,9 +14,11 @@ Pages that span events (speakers, companies, themes, the home page) key on
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
@@ -87,8 +89,14 @@ def events_showing_companies(company_ids: Iterable[int]) -> set[int]:
     )
 
 
-def site_version() -> str:
-    """A fingerprint of every event's content, for pages that span events.
+@dataclass(frozen=True)
+class SiteVersion:
+    token: str
+    changed_at: dt.datetime | None
+
+
+def site_version() -> SiteVersion:
+    """A fingerprint of every event's content, for pages that span events (one query).
 
     Any bump raises the latest updated_at; a deleted event lowers the count.
     """
@@ -96,7 +104,8 @@ def site_version() -> str:
         count=Count("pk"), versions=Sum("content_version"), latest=Max("updated_at")
     )
     raw = f"{summary['count']}|{summary['versions']}|{summary['latest']}"
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    token = hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    return SiteVersion(token, summary["latest"])
 
 
 # --- What admin saves and deletes change -------------------------------------

@@ -96,7 +96,7 @@ def published_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published(), slug=slug)
 
 
-def event_page(*, event: Event) -> dict[str, Any]:
+def event_page(*, event: Event, now: dt.datetime | None = None) -> dict[str, Any]:
     sessions = Session.objects.public().filter(event=event)
     counts = sessions.aggregate(
         sessions=Count("pk", distinct=True),
@@ -113,7 +113,7 @@ def event_page(*, event: Event) -> dict[str, Any]:
         "themes": list(_themes_with_counts(sessions)),
         "counts": counts,
         "picks": picks,
-        "is_running": event_is_running(event),
+        "is_running": event_is_running(event, now=now),
     }
 
 

@@ -10,7 +10,6 @@ from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Page, Paginator
 from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from confguide.pagecache import cached_page, minute, query_key
 from confguide.redirects import safe_next_url
 
-from . import selectors
+from . import content, selectors
 from .calendar import absolute_url, build_calendar
 from .forms import ScheduleFilterForm, TimeZoneForm
 from .models import Event, Theme
@@ -51,32 +50,61 @@ def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
     return event, ""
 
 
+def _cached_across_events(request: HttpRequest, template_name: str, build, key=()):
+    """A page that shows sessions or people of several events: keyed on them all."""
+    version = content.site_version()
+    return cached_page(
+        request,
+        template_name=template_name,
+        key=(version.token, *key),
+        build=build,
+        last_modified=version.changed_at,
+    )
+
+
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
-    context = selectors.event_list()
-    context |= page_meta(
-        "Events",
-        "The cloud-native conferences in the guide: upcoming and past events, "
-        "with their schedules in your own time zone.",
-        reverse("conference:event_list"),
-    )
-    return render(request, "sessions/event_list.html", context)
+    now = timezone.now()
+
+    def build() -> dict:
+        context = selectors.event_list(now=now)
+        context |= page_meta(
+            "Events",
+            "The cloud-native conferences in the guide: upcoming and past events, "
+            "with their schedules in your own time zone.",
+            reverse("conference:event_list"),
+        )
+        return context
+
+    # Events move from upcoming to past with the clock, in their own zones.
+    return _cached_across_events(request, "sessions/event_list.html", build, key=(minute(now),))
 
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.published_event(slug)
-    context = selectors.event_page(event=event)
-    dates = f"{event.start_date:%-d %b} to {event.end_date:%-d %b %Y}"
-    where = "online" if event.is_virtual else (event.venue or "")
-    context |= page_meta(
-        event.name,
-        f"{event.name}, {dates}{', ' + where if where else ''}. "
-        + (event.description or "Schedule, speakers and companies."),
-        event.get_absolute_url(),
+    now = timezone.now()
+
+    def build() -> dict:
+        context = selectors.event_page(event=event, now=now)
+        dates = f"{event.start_date:%-d %b} to {event.end_date:%-d %b %Y}"
+        where = "online" if event.is_virtual else (event.venue or "")
+        context |= page_meta(
+            event.name,
+            f"{event.name}, {dates}{', ' + where if where else ''}. "
+            + (event.description or "Schedule, speakers and companies."),
+            event.get_absolute_url(),
+        )
+        context["structured_data"] = event_data(event)
+        return context
+
+    return cached_page(
+        request,
+        template_name="sessions/event_detail.html",
+        key=(event.pk, event.content_version, selectors.event_phase(event, now=now)),
+        build=build,
+        last_modified=event.updated_at,
     )
-    context["structured_data"] = event_data(event)
-    return render(request, "sessions/event_detail.html", context)
 
 
 SCHEDULE_PARAMETERS = ("q", "theme", "format", "level", "room", "company", "day")
@@ -131,19 +159,25 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    session = selectors.public_session(event_slug=event_slug, slug=slug)
-    context = selectors.session_page(session=session)
-    speakers = ", ".join(a.speaker.name for a in session.appearances.all())
-    summary = session.editors_note or session.abstract
-    # The browser tab, search results and link previews say so too, not only the page.
-    cancelled = "Cancelled: " if session.is_cancelled else ""
-    context |= page_meta(
-        f"{cancelled}{session.title} · {session.event.name}",
-        f"{cancelled}{session.title}" + (f" by {speakers}" if speakers else "") + f". {summary}",
-        session.get_absolute_url(),
-    )
-    context["structured_data"] = session_data(session)
-    return render(request, "sessions/session_detail.html", context)
+    def build() -> dict:
+        session = selectors.public_session(event_slug=event_slug, slug=slug)
+        context = selectors.session_page(session=session)
+        speakers = ", ".join(a.speaker.name for a in session.appearances.all())
+        summary = session.editors_note or session.abstract
+        # The browser tab, search results and link previews say so too, not only the page.
+        cancelled = "Cancelled: " if session.is_cancelled else ""
+        context |= page_meta(
+            f"{cancelled}{session.title} · {session.event.name}",
+            f"{cancelled}{session.title}"
+            + (f" by {speakers}" if speakers else "")
+            + f". {summary}",
+            session.get_absolute_url(),
+        )
+        context["structured_data"] = session_data(session)
+        return context
+
+    # Related sessions come from every event: the page follows them all.
+    return _cached_across_events(request, "sessions/session_detail.html", build)
 
 
 @require_safe
@@ -165,90 +199,122 @@ def _page(request: HttpRequest, items, size: int) -> Page:
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
-def _event_filtered_page(request: HttpRequest, select) -> tuple[Event | None, Page]:
+def _event_filtered_list(request: HttpRequest, template_name: str, select, describe, *, items):
     """The speaker and company lists: narrowed by ?event=, warned about a bad one, paged."""
-    event, problem = _event_filter(request)
-    if problem:
-        messages.warning(request, problem)
-    return event, _page(request, select(event=event), LIST_PAGE_SIZE)
+
+    def build() -> dict:
+        event, problem = _event_filter(request)
+        page = _page(request, select(event=event), LIST_PAGE_SIZE)
+        context = {
+            "page_obj": page,
+            items: page.object_list,
+            "event": event,
+            "problem": problem,
+            "page_query": {"event": event.slug} if event else {},
+        }
+        title, description = describe(event)
+        return context | page_meta(
+            title, description, request.path + (f"?event={event.slug}" if event else "")
+        )
+
+    return _cached_across_events(
+        request, template_name, build, key=(query_key(request, ("event", "page")),)
+    )
 
 
 @require_safe
 def speaker_list(request: HttpRequest) -> HttpResponse:
-    event, page = _event_filtered_page(request, selectors.speaker_list)
-    title = f"Speakers at {event.name}" if event else "Speakers"
-    context = {"page_obj": page, "speakers": page.object_list, "event": event}
-    context |= page_meta(
-        title,
-        f"Everyone who speaks {'at ' + event.name if event else 'in the guide'}, "
-        "with their companies and sessions.",
-        request.path + (f"?event={event.slug}" if event else ""),
+    def describe(event: Event | None) -> tuple[str, str]:
+        return (
+            f"Speakers at {event.name}" if event else "Speakers",
+            f"Everyone who speaks {'at ' + event.name if event else 'in the guide'}, "
+            "with their companies and sessions.",
+        )
+
+    return _event_filtered_list(
+        request, "sessions/speaker_list.html", selectors.speaker_list, describe, items="speakers"
     )
-    return render(request, "sessions/speaker_list.html", context)
 
 
 @require_safe
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    speaker = selectors.public_speaker(slug)
-    context = selectors.speaker_page(speaker=speaker)
-    role = ", ".join(part for part in (speaker.job_title, str(speaker.company or "")) if part)
-    context |= page_meta(
-        speaker.name,
-        f"{speaker.name}{' (' + role + ')' if role else ''}: sessions and profile. {speaker.bio}",
-        speaker.get_absolute_url(),
-        og_type="profile",
-    )
-    context["structured_data"] = speaker_data(speaker)
-    return render(request, "sessions/speaker_detail.html", context)
+    def build() -> dict:
+        speaker = selectors.public_speaker(slug)
+        context = selectors.speaker_page(speaker=speaker)
+        role = ", ".join(part for part in (speaker.job_title, str(speaker.company or "")) if part)
+        context |= page_meta(
+            speaker.name,
+            f"{speaker.name}{' (' + role + ')' if role else ''}: sessions and profile. "
+            f"{speaker.bio}",
+            speaker.get_absolute_url(),
+            og_type="profile",
+        )
+        context["structured_data"] = speaker_data(speaker)
+        return context
+
+    return _cached_across_events(request, "sessions/speaker_detail.html", build)
 
 
 @require_safe
 def company_list(request: HttpRequest) -> HttpResponse:
-    event, page = _event_filtered_page(request, selectors.company_list)
-    title = f"Companies at {event.name}" if event else "Companies"
-    context = {"page_obj": page, "companies": page.object_list, "event": event}
-    context |= page_meta(
-        title,
-        f"The companies whose people speak {'at ' + event.name if event else 'in the guide'}.",
-        request.path + (f"?event={event.slug}" if event else ""),
+    def describe(event: Event | None) -> tuple[str, str]:
+        return (
+            f"Companies at {event.name}" if event else "Companies",
+            f"The companies whose people speak {'at ' + event.name if event else 'in the guide'}.",
+        )
+
+    return _event_filtered_list(
+        request,
+        "sessions/company_list.html",
+        selectors.company_list,
+        describe,
+        items="companies",
     )
-    return render(request, "sessions/company_list.html", context)
 
 
 @require_safe
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    company = selectors.public_company(slug)
-    context = selectors.company_page(company=company)
-    context |= page_meta(
-        company.name,
-        f"{company.name}: its speakers and their sessions. {company.description}",
-        company.get_absolute_url(),
-    )
-    return render(request, "sessions/company_detail.html", context)
+    def build() -> dict:
+        company = selectors.public_company(slug)
+        context = selectors.company_page(company=company)
+        context |= page_meta(
+            company.name,
+            f"{company.name}: its speakers and their sessions. {company.description}",
+            company.get_absolute_url(),
+        )
+        return context
+
+    return _cached_across_events(request, "sessions/company_detail.html", build)
 
 
 @require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
-    context = {"themes": selectors.theme_list()}
-    context |= page_meta(
-        "Themes",
-        "Sessions by topic across every event: storage, security, multi-tenancy and more.",
-        reverse("conference:theme_list"),
-    )
-    return render(request, "sessions/theme_list.html", context)
+    def build() -> dict:
+        context = {"themes": selectors.theme_list()}
+        return context | page_meta(
+            "Themes",
+            "Sessions by topic across every event: storage, security, multi-tenancy and more.",
+            reverse("conference:theme_list"),
+        )
+
+    return _cached_across_events(request, "sessions/theme_list.html", build)
 
 
 @require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = selectors.public_theme(slug)
-    page = _page(request, selectors.theme_sessions(theme=theme), THEME_PAGE_SIZE)
-    context = {"theme": theme, "page_obj": page, "sessions": page.object_list}
-    context |= page_meta(
-        theme.name,
-        f"Every {theme.name} session in the guide, newest event first. {theme.description}",
-        theme.get_absolute_url(),
+    def build() -> dict:
+        theme = selectors.public_theme(slug)
+        page = _page(request, selectors.theme_sessions(theme=theme), THEME_PAGE_SIZE)
+        context = {"theme": theme, "page_obj": page, "sessions": page.object_list, "page_query": {}}
+        return context | page_meta(
+            theme.name,
+            f"Every {theme.name} session in the guide, newest event first. {theme.description}",
+            theme.get_absolute_url(),
+        )
+
+    return _cached_across_events(
+        request, "sessions/theme_detail.html", build, key=(query_key(request, ("page",)),)
     )
-    return render(request, "sessions/theme_detail.html", context)
 
 
 @require_safe

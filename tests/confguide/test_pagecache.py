@@ -126,7 +126,7 @@ def test_two_readers_of_one_cached_page_see_only_their_own_parts(day):
     attendee_page = attendee_client.get(day["url"]).text
     anonymous_page = Client().get(day["url"]).text
 
-    assert f"Remove<span class=\"visually-hidden\"> “{first.title}”" in editor_page
+    assert f'Remove<span class="visually-hidden"> “{first.title}”' in editor_page
     assert "Editors&#x27; admin" in editor_page or "Editors' admin" in editor_page
     assert f"“{first.title}” from my schedule" not in attendee_page
     assert f"“{second.title}” from my schedule" in attendee_page
