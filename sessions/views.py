@@ -10,11 +10,12 @@ from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Page, Paginator
 from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from confguide.pagecache import cached_page, minute, query_key
 from confguide.redirects import safe_next_url
@@ -328,9 +329,22 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def set_time_zone(request: HttpRequest) -> HttpResponse:
-    """Remember the reader's chosen zone in a cookie; works without JavaScript."""
+    """Choose the zone times are also shown in: kept in a cookie, and on the account.
+
+    Works without JavaScript; the page's script picks the browser's zone by itself.
+    """
+    if request.method != "POST":
+        back = safe_next_url(request, request.GET.get("next"), fallback=reverse("home"))
+        context = {"back": back} | page_meta(
+            "Your time zone",
+            "Choose the time zone the guide shows every time in, beside the event's own.",
+            reverse("conference:set_time_zone"),
+        )
+        response = render(request, "sessions/time_zone.html", context)
+        response["X-Robots-Tag"] = "noindex"
+        return response
     form = TimeZoneForm(request.POST)
     target = safe_next_url(request, request.POST.get("next"), fallback=reverse("home"))
     response = HttpResponseRedirect(target)

@@ -121,19 +121,37 @@ def json_ld(context: template.Context, data: dict[str, Any]) -> SafeString:
     )
 
 
+def _way_back(context: template.Context) -> str:
+    # Back to the same page afterwards, unless its address is absurdly long. A
+    # cached page names its own address, without parameters that change nothing.
+    request = context["request"]
+    back = context.get("return_path") or request.get_full_path()
+    return back if len(back) <= MAX_NEXT_LENGTH else request.path
+
+
+def _current_zone(context: template.Context) -> str:
+    zone = _reader_tz(context)
+    return zone.key if zone else ""
+
+
 @register.inclusion_tag("includes/_time_zone_form.html", takes_context=True)
 def time_zone_chooser(context: template.Context) -> dict[str, Any]:
     """The no-JavaScript way to pick the zone times are also shown in."""
     from ..forms import TimeZoneForm
 
-    request = context["request"]
-    # Back to the same page afterwards, unless its address is absurdly long. A
-    # cached page names its own address, without parameters that change nothing.
-    back = context.get("return_path") or request.get_full_path()
-    back = back if len(back) <= MAX_NEXT_LENGTH else request.path
-    current = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
+    current = _current_zone(context)
+    back = context.get("back") or _way_back(context)
     form = TimeZoneForm(initial={"time_zone": current or "UTC", "next": back}, current=current)
     return {"form": form, "current": current}
+
+
+@register.inclusion_tag("includes/_time_zone_note.html", takes_context=True)
+def time_zone_note(context: template.Context) -> dict[str, Any]:
+    """Which zones the page's times are in, and a link to the page that changes it.
+
+    The chooser itself (some 490 zones, 29 KB) lives on that page, not on every page.
+    """
+    return {"current": _current_zone(context), "back": _way_back(context)}
 
 
 @register.simple_tag

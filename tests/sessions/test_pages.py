@@ -350,7 +350,7 @@ def test_theme_list_and_page_newest_event_first(client, kubecon):
     assert page.text.index("Newest Storage Talk") < page.text.index("Persistent Memory")
     # Cards on a list across days and events name the conference day.
     assert '<span class="session-day">Thursday 19 November</span>' in page.text
-    assert 'name="time_zone"' in page.text
+    assert 'href="/time-zone/?next=/themes/storage-csi/"' in page.text
     assert "Secret Draft Session" not in page.text
     assert "5 sessions, newest event first" not in page.text
     assert "4 sessions, newest event first" in page.text

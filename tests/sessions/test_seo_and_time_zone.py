@@ -112,7 +112,9 @@ def test_choosing_a_time_zone_without_javascript_sets_the_cookie(client, kubecon
     page = client.get(PMEM)
     assert shows_span(page.text, "12:45", "13:20", "PST")
     assert "Times are now also shown in America/Los Angeles." in page.text
-    assert '<option value="America/Los_Angeles" selected>' in page.text
+    assert "Times appear in the event's zone and in yours, America/Los Angeles." in page.text
+    chooser = client.get("/time-zone/", {"next": PMEM})
+    assert '<option value="America/Los_Angeles" selected>' in chooser.text
 
 
 def test_choosing_utc_is_possible(client, kubecon):
@@ -136,8 +138,25 @@ def test_time_zone_form_never_redirects_off_site(client, db):
     assert response["Location"] == "/"
 
 
-def test_time_zone_endpoint_refuses_get(client, db):
-    assert client.get("/time-zone/").status_code == 405
+def test_pages_link_to_the_chooser_which_leads_back(client, kubecon):
+    page = client.get(PMEM)
+    assert f'href="/time-zone/?next={PMEM}"' in page.text
+    assert 'name="time_zone"' not in page.text  # the 490 zones stay on their own page
+
+    chooser = client.get("/time-zone/", {"next": PMEM})
+    assert chooser.status_code == 200
+    assert f'name="next" value="{PMEM}"' in chooser.text
+    assert '<option value="UTC" selected>' in chooser.text
+    assert chooser["X-Robots-Tag"] == "noindex"
+
+
+def test_time_zone_chooser_never_leads_off_site(client, db):
+    chooser = client.get("/time-zone/", {"next": "https://evil.example/"})
+    assert "evil.example" not in chooser.text
+
+
+def test_time_zone_endpoint_refuses_other_methods(client, db):
+    assert client.put("/time-zone/").status_code == 405
 
 
 def test_home_page_shows_events_themes_and_latest_picks(client, kubecon):
