@@ -107,14 +107,20 @@ class Crowd:
     def worst_health_ms(self) -> float | None:
         return max(self.health_ms) if self.health_ms else None
 
+    @property
+    def median_health_ms(self) -> float | None:
+        return statistics.median(self.health_ms) if self.health_ms else None
+
     def targets(self) -> list[Target]:
         result = self.result
         worst = self.worst_health_ms
+        # A run in which nothing finished has no errors and no latency, and meets nothing.
+        finished = result is not None and result.requests > 0
         return [
-            Target("0 errors", None if result is None else result.errors == 0),
+            Target("0 errors", None if result is None else finished and result.errors == 0),
             Target(
                 f"p99 < {CROWD_P99_MS / 1000:g} s",
-                None if result is None else result.p99_ms < CROWD_P99_MS,
+                None if result is None else finished and result.p99_ms < CROWD_P99_MS,
             ),
             Target(
                 f"/health/ within {HEALTH_MS / 1000:g} s",
@@ -171,15 +177,23 @@ def table(rows: list[Row]) -> str:
     ]
     for row in rows:
         r = row.result
+        # Latencies exist only for answers that finished within the run.
+        timed = r if r is not None and r.requests else None
+        if r is None:
+            throughput = "failed"
+        elif not r.requests:
+            throughput = "0, none finished"
+        else:
+            throughput = per_second(r.requests_per_second)
         fraction = row.share_of_static
         cells = [
             row.page,
-            per_second(r.requests_per_second) if r else "failed",
-            milliseconds(r.p50_ms if r else None),
-            milliseconds(r.p95_ms if r else None),
-            milliseconds(r.p99_ms if r else None),
+            throughput,
+            milliseconds(timed.p50_ms if timed else None),
+            milliseconds(timed.p95_ms if timed else None),
+            milliseconds(timed.p99_ms if timed else None),
             f"{r.errors:,}" if r else NONE,
-            size(r.bytes_per_response if r else None),
+            size(timed.bytes_per_response if timed else None),
             NONE if row.queries is None else str(row.queries),
             NONE if fraction is None else f"{fraction:.0%}",
             "; ".join(str(target) for target in row.targets) or NONE,
@@ -189,25 +203,26 @@ def table(rows: list[Row]) -> str:
 
 
 def crowd_section(crowd: Crowd) -> str:
-    r = crowd.result
+    r = crowd.result if crowd.result is not None and crowd.result.requests else None
     polls = len(crowd.health_ms)
     lines = [
         f"{crowd.connections} connections for {crowd.duration_s} s on the busiest day page, "
         f"anonymous, while `/health/` was fetched once a second ({polls} times, during the "
         "run and just after it, 5 s timeout):",
         "",
-        "| requests/s | median | p95 | p99 | max | errors | worst /health/ | "
+        "| requests/s | median | p95 | p99 | max | errors | /health/ median | worst /health/ | "
         "/health/ failures | targets |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         "| "
         + " | ".join(
             [
-                per_second(r.requests_per_second) if r else "failed",
+                per_second(r.requests_per_second) if r else "failed, or none finished",
                 milliseconds(r.p50_ms if r else None),
                 milliseconds(r.p95_ms if r else None),
                 milliseconds(r.p99_ms if r else None),
                 milliseconds(r.max_ms if r else None),
-                f"{r.errors:,}" if r else NONE,
+                f"{crowd.result.errors:,}" if crowd.result else NONE,
+                milliseconds(crowd.median_health_ms),
                 milliseconds(crowd.worst_health_ms),
                 str(crowd.health_failures),
                 "; ".join(str(target) for target in crowd.targets()),

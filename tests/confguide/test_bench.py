@@ -203,6 +203,18 @@ def test_table_says_which_targets_are_not_met():
     )
 
 
+def test_table_shows_a_run_where_nothing_finished_as_such():
+    row = report.Row("Event iCalendar", _result(requests=0, statuses={}), static_rps=1000)
+    row.targets = [report.at_least_share(row, 0.3)]
+
+    line = report.table([row]).splitlines()[-1]
+
+    assert line == (
+        "| Event iCalendar | 0, none finished | - | - | - | 0 | - | - | 0% "
+        "| ≥ 30% of static: **not met** |"
+    )
+
+
 def test_crowd_targets_need_no_errors_a_fast_p99_and_a_quick_health_check():
     crowd = report.Crowd(
         connections=64,
@@ -213,7 +225,19 @@ def test_crowd_targets_need_no_errors_a_fast_p99_and_a_quick_health_check():
     )
 
     assert [target.met for target in crowd.targets()] == [True, True, False]
-    assert crowd.worst_health_ms == 1200.0
+    assert (crowd.median_health_ms, crowd.worst_health_ms) == (30.0, 1200.0)
+
+
+def test_crowd_run_in_which_nothing_finished_meets_no_target():
+    crowd = report.Crowd(
+        connections=64,
+        duration_s=30,
+        result=_result(requests=0, statuses={}, p99_ms=0),
+        health_ms=[12.0],
+        health_failures=0,
+    )
+
+    assert [target.met for target in crowd.targets()] == [False, False, True]
 
 
 def test_cold_render_takes_the_median():
