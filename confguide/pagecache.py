@@ -18,16 +18,20 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
-from .personal import has_personal_messages, saved_ids
+from . import personal as personal_parts
+from .personal import Parts, has_personal_messages, saved_ids
 
 # Keys carry the content version, so an entry is never stale; the timeout
 # only returns memory from pages nobody asks for any more.
@@ -65,18 +69,21 @@ def minute(now: dt.datetime) -> str:
 
 
 def _reader_state(request: HttpRequest) -> tuple[str, bool]:
-    """A short fingerprint of everything the markers fill in, and whether it is personal."""
+    """A short fingerprint of everything the markers fill in, and whether it is personal.
+
+    A reader with no session (no account, nothing saved, no messages) is
+    nobody in particular: such readers all get the same bytes.
+    """
     user = request.user
-    saved = sorted(saved_ids(request)) if _may_have_saved(request) else []
-    if not user.is_authenticated and not saved:
+    if not user.is_authenticated and settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return "anon", False
+    saved = sorted(saved_ids(request))
     who = f"u{user.pk}{'s' if user.is_staff else ''}" if user.is_authenticated else "a"
     return _digest(f"{who}|{saved}", 8), True
 
 
-def _may_have_saved(request: HttpRequest) -> bool:
-    # An anonymous reader with no session cookie has saved nothing: no lookup.
-    return request.user.is_authenticated or settings.SESSION_COOKIE_NAME in request.COOKIES
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
 
 
 def cached_page(
@@ -85,27 +92,46 @@ def cached_page(
     template_name: str,
     key: Iterable[Any],
     build: Callable[[], dict[str, Any]],
+    query: Iterable[tuple[str, str]] = (),
     last_modified: dt.datetime | None = None,
 ) -> HttpResponse:
-    """The page from the shared cache, or rendered by `build()` and kept there."""
+    """The page from the shared cache, or rendered by `build()` and kept there.
+
+    `query` is the page's own query parameters (see query_key): forms on the
+    page lead back to the path with those, never with anything else.
+    """
     zone = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     match = getattr(request, "resolver_match", None)
-    view = match.view_name if match else request.path
-    page_key = "page:" + _digest(repr((template_name, view, request.path, tuple(key), zone)))
+    view = match.view_name if match else ""
+    query = tuple(query)
+    page_key = "page:" + _digest(repr((template_name, view, request.path, tuple(key), query, zone)))
     reader, personal = _reader_state(request)
     etag = f'W/"{page_key[5:21]}-{reader}"'
     stamp = int(last_modified.timestamp()) if last_modified and not personal else None
+    back = request.path + (f"?{urlencode(query)}" if query else "")
 
     response = None
     # Flash messages are shown once, so a page that carries them is never a 304.
     if not has_personal_messages(request):
         response = get_conditional_response(request, etag=etag, last_modified=stamp)
     if response is None:
-        html = cache.get(page_key)
-        if html is None:
-            html = render_to_string(template_name, build() | _NOBODY, request=request)
-            cache.set(page_key, html, PAGE_CACHE_SECONDS)
-        response = HttpResponse(html)
+        if personal or has_personal_messages(request):
+            parts = cache.get(page_key)
+            if parts is None:
+                parts = _store(request, page_key, template_name, build, back)[0]
+            response = HttpResponse(personal_parts.for_reader(parts, request, back=back))
+        else:
+            gzipped = _accepts_gzip(request)
+            body = cache.get(f"{page_key}:gz" if gzipped else f"{page_key}:anyone")
+            if body is None:
+                _, anyone, anyone_gzip = _store(request, page_key, template_name, build, back)
+                body = anyone_gzip if gzipped else anyone
+            response = HttpResponse(body)
+            if gzipped:
+                # Compressed once, when stored; nothing secret is on this page (no
+                # token, nothing personal), so BREACH has nothing to find.
+                response.headers["Content-Encoding"] = "gzip"
+            patch_vary_headers(response, ["Accept-Encoding"])
     response.headers["ETag"] = etag
     if stamp is not None:
         response.headers["Last-Modified"] = http_date(stamp)
@@ -116,3 +142,15 @@ def cached_page(
     # The reader's time-zone cookie and session change what the page says.
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _store(request, page_key, template_name, build, back) -> tuple[Parts, bytes, bytes]:
+    html = render_to_string(template_name, build() | _NOBODY, request=request)
+    parts = personal_parts.split(html.encode())
+    anyone = personal_parts.for_anyone(parts, request, back=back)
+    anyone_gzip = compress_string(anyone)
+    cache.set_many(
+        {page_key: parts, f"{page_key}:anyone": anyone, f"{page_key}:gz": anyone_gzip},
+        PAGE_CACHE_SECONDS,
+    )
+    return parts, anyone, anyone_gzip

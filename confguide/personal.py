@@ -2,28 +2,36 @@
 
 A cached page (confguide.pagecache) is the same for every reader who asks for
 it with the same key. What differs per reader is left in it as a marker, an
-HTML comment no escaped or sanitised text can contain, and this middleware
-fills the markers in on the way out, for every HTML response:
+HTML comment that no escaped or sanitised text can contain, and is filled in
+for each reader:
 
-- `csrf`: the CSRF form field; `nonce`: the CSP nonce;
 - `account`: the signed-in or signed-out part of the navigation;
 - `messages`: the flash messages, if any;
-- `toggle_form`: the one form every "Add to my schedule" button submits;
+- `csrf`: a CSRF form field;
+- `toggle_form`: the one form every "Add to my schedule" button submits. For
+  a reader with a session it posts, with their CSRF token. For a reader with
+  none it is a GET to the confirmation page: such a page holds no secret and
+  is the same for every one of them, so it is served as it was stored;
 - `toggle:<id>` … `saved` … `end`: a session's toggle, both states rendered;
   the reader's saved sessions pick one (one query, and only on pages with toggles).
 
-Filling them is a single pass over the page: no template is rendered for a
-reader who gets a cached page, bar the two small ones above.
+A page is split at its markers once, when it is stored; filling it is then a
+join, with no template rendered but the navigation's small one. Pages that
+are not cached have their markers filled by the middleware at the end.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages as flash
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
 MARKER = re.compile(
@@ -56,50 +64,119 @@ def return_path(request: HttpRequest) -> str:
     return full_path if len(full_path) <= MAX_NEXT_LENGTH else request.path
 
 
-class _Holes:
-    def __init__(self, request: HttpRequest, *, has_toggles: bool):
-        self.request = request
-        self.has_toggles = has_toggles
-        self.filled: dict[bytes, bytes] = {}
+@dataclass(frozen=True)
+class Toggle:
+    session_id: int
+    unsaved: bytes
+    saved: bytes
 
-    def __call__(self, match: re.Match) -> bytes:
+
+# A split page: literal bytes, with marker names (str) and Toggles between them.
+Parts = list[bytes | str | Toggle]
+
+
+def split(html: bytes) -> Parts:
+    parts: Parts = []
+    position = 0
+    for match in MARKER.finditer(html):
+        parts.append(html[position : match.start()])
         session_id, unsaved, saved, name = match.groups()
         if session_id is not None:
-            return saved if int(session_id) in saved_ids(self.request) else unsaved
-        if name not in self.filled:
-            self.filled[name] = self._fill(name.decode()).encode()
-        return self.filled[name]
+            parts.append(Toggle(int(session_id), unsaved, saved))
+        else:
+            parts.append(name.decode())
+        position = match.end()
+    parts.append(html[position:])
+    return parts
 
-    def _fill(self, name: str) -> str:
-        request = self.request
+
+def join(parts: Parts, fill: Callable[[str], bytes], saved: Callable[[], set[int]]) -> bytes:
+    out = []
+    filled: dict[str, bytes] = {}
+    for part in parts:
+        if isinstance(part, bytes):
+            out.append(part)
+        elif isinstance(part, Toggle):
+            out.append(part.saved if part.session_id in saved() else part.unsaved)
+        else:
+            if part not in filled:
+                filled[part] = fill(part)
+            out.append(filled[part])
+    return b"".join(out)
+
+
+def _toggle_form(*, method: str, action: str, back: str, token: str | None) -> str:
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token
+        else ""
+    )
+    return format_html(
+        '<form id="schedule-toggle" method="{}" action="{}" hidden>{}'
+        '<input type="hidden" name="next" value="{}"></form>',
+        method,
+        action,
+        csrf,
+        back,
+    )
+
+
+def for_reader(parts: Parts, request: HttpRequest, *, back: str | None = None) -> bytes:
+    """The page as this reader sees it."""
+    has_toggles = any(isinstance(part, Toggle) for part in parts)
+
+    def fill(name: str) -> bytes:
         if name == "csrf":
-            return format_html(
+            html = format_html(
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
             )
-        if name == "nonce":
-            return str(getattr(request, "_csp_nonce", ""))
-        if name == "toggle_form":
-            if not self.has_toggles:
-                return ""
-            return format_html(
-                '<form id="schedule-toggle" method="post" action="{}" hidden>'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="next" value="{}"></form>',
-                request.path,
-                get_token(request),
-                return_path(request),
+        elif name == "toggle_form":
+            html = (
+                _toggle_form(
+                    method="post",
+                    action=request.path,
+                    back=back or return_path(request),
+                    token=get_token(request),
+                )
+                if has_toggles
+                else ""
             )
+        elif name == "account":
+            html = render_to_string("includes/_account_nav.html", request=request)
+        elif name == "messages":
+            has_messages = has_personal_messages(request)
+            html = (
+                render_to_string("includes/_messages.html", request=request) if has_messages else ""
+            )
+        else:
+            html = ""  # an unknown marker is dropped rather than shown
+        return html.encode()
+
+    return join(parts, fill, lambda: saved_ids(request))
+
+
+def for_anyone(parts: Parts, request: HttpRequest, *, back: str) -> bytes:
+    """The page as every reader without a session sees it: no secret, nothing saved."""
+    has_toggles = any(isinstance(part, Toggle) for part in parts)
+
+    def fill(name: str) -> bytes:
+        if name == "toggle_form" and has_toggles:
+            # No session, so no token: the buttons lead to a page that asks to confirm.
+            action = reverse("myschedule:index")
+            return _toggle_form(method="get", action=action, back=back, token=None).encode()
         if name == "account":
-            return render_to_string("includes/_account_nav.html", request=request)
-        if name == "messages":
-            if not has_personal_messages(request):
-                return ""
-            return render_to_string("includes/_messages.html", request=request)
-        return ""  # an unknown marker is dropped rather than shown
+            context = {"user": AnonymousUser(), "request": request}
+            return render_to_string("includes/_account_nav.html", context).encode()
+        return b""
+
+    return join(parts, fill, lambda: frozenset())
 
 
 class PersonalPartsMiddleware:
-    """Fill in each page's per-reader markers. Goes last in MIDDLEWARE."""
+    """Fill in the markers of pages that were not served from the page cache.
+
+    Goes last in MIDDLEWARE, so it sees the finished page first on the way out.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -112,6 +189,5 @@ class PersonalPartsMiddleware:
             or b"<!--cg:" not in response.content
         ):
             return response
-        holes = _Holes(request, has_toggles=b"<!--cg:toggle:" in response.content)
-        response.content = MARKER.sub(holes, response.content)
+        response.content = for_reader(split(response.content), request)
         return response

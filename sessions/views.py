@@ -51,13 +51,14 @@ def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
     return event, ""
 
 
-def _cached_across_events(request: HttpRequest, template_name: str, build, key=()):
+def _cached_across_events(request: HttpRequest, template_name: str, build, key=(), query=()):
     """A page that shows sessions or people of several events: keyed on them all."""
     version = content.site_version()
     return cached_page(
         request,
         template_name=template_name,
         key=(version.token, *key),
+        query=query,
         build=build,
         last_modified=version.changed_at,
     )
@@ -152,7 +153,8 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(
         request,
         template_name="sessions/schedule.html",
-        key=(event.pk, event.content_version, clock, query_key(request, SCHEDULE_PARAMETERS)),
+        key=(event.pk, event.content_version, clock),
+        query=query_key(request, SCHEDULE_PARAMETERS),
         build=build,
         last_modified=event.updated_at,
     )
@@ -219,7 +221,7 @@ def _event_filtered_list(request: HttpRequest, template_name: str, select, descr
         )
 
     return _cached_across_events(
-        request, template_name, build, key=(query_key(request, ("event", "page")),)
+        request, template_name, build, query=query_key(request, ("event", "page"))
     )
 
 
@@ -314,7 +316,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
 
     return _cached_across_events(
-        request, "sessions/theme_detail.html", build, key=(query_key(request, ("page",)),)
+        request, "sessions/theme_detail.html", build, query=query_key(request, ("page",))
     )
 
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confguide.redirects import safe_next_url
 
@@ -60,10 +60,28 @@ def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
     )
 
 
-@require_POST
+def _confirm(request: HttpRequest, *, session: Session, adding: bool) -> HttpResponse:
+    """GET: ask before changing anything (the no-JavaScript way from a cached page)."""
+    response = render(
+        request,
+        "myschedule/confirm.html",
+        {
+            "session": session,
+            "adding": adding,
+            "back": _safe_next(request, fallback=session.get_absolute_url()),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def add(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session = services.addable_session(session_id=session_id)
+        if request.method != "POST":
+            return _confirm(request, session=session, adding=True)
         if request.user.is_authenticated:
             services.add_session(user=request.user, session=session)
         else:
@@ -75,10 +93,13 @@ def add(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove(request: HttpRequest, session_id: int) -> HttpResponse:
     # Any status: a session unpublished after it was saved can still be removed.
     session = get_object_or_404(Session.objects.select_related("event"), pk=session_id)
+    if request.method != "POST":
+        return _confirm(request, session=session, adding=False)
     if request.user.is_authenticated:
         services.remove_session(user=request.user, session_id=session.pk)
     else:

@@ -33,6 +33,36 @@
     note.textContent = text;
   }
 
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var pair = parts[i].split("=");
+      if (pair[0] === name) { return decodeURIComponent(pair.slice(1).join("=")); }
+    }
+    return "";
+  }
+
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content;
+  }
+
+  // A reader with no session gets a page with no token (the same page for
+  // every such reader): the confirmation page hands one out, with its cookie,
+  // or says why the change is not possible.
+  async function csrfToken(form, button) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (field) { return { token: field.value }; }
+    var token = cookie("csrftoken");
+    if (token) { return { token: token }; }
+    var response = await fetch(button.formAction, { credentials: "same-origin" });
+    var page = parse(await response.text());
+    var issued = page.querySelector("input[name=csrfmiddlewaretoken]");
+    var refusal = page.querySelector("[data-refusal]");
+    return { token: issued ? issued.value : "", refusal: refusal && refusal.textContent };
+  }
+
   function submitPlainly(form, button) {
     if (button) { button.disabled = false; }
     form.requestSubmit(button);
@@ -42,17 +72,21 @@
     var toggle = button.closest("[data-schedule-toggle]");
     button.disabled = true;
     try {
+      var csrf = await csrfToken(form, button);
+      if (csrf.refusal) {
+        showRefusal(toggle, csrf.refusal);
+        button.disabled = false;
+        return;
+      }
       var response = await fetch(button.formAction, {
         method: "POST",
         body: new FormData(form),
-        headers: { "X-Requested-With": "fetch" },
+        headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrf.token },
         credentials: "same-origin",
       });
-      var html = await response.text();
-      var template = document.createElement("template");
-      template.innerHTML = html.trim();
-      var replacement = response.ok && template.content.querySelector("[data-schedule-toggle]");
-      var refusal = template.content.querySelector("[data-refusal]");
+      var answer = parse(await response.text());
+      var replacement = response.ok && answer.querySelector("[data-schedule-toggle]");
+      var refusal = answer.querySelector("[data-refusal]");
       if (!replacement && refusal) {
         // Refused (a session no longer in the programme): say why, right here.
         showRefusal(toggle, refusal.textContent);

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,12 +94,55 @@ def test_remove_with_fetch_returns_the_add_button(attendee_client, attendee):
     assert not SavedSession.objects.filter(pk=saved.pk).exists()
 
 
-def test_add_and_remove_refuse_get(attendee_client, attendee):
-    session = SessionFactory()
+def test_add_and_remove_by_get_only_ask_to_confirm(attendee_client, attendee):
+    session = SessionFactory(title="Mesh without tears")
+    back = session.get_absolute_url()
 
-    for name in ("myschedule:add", "myschedule:remove"):
-        assert attendee_client.get(reverse(name, args=[session.pk])).status_code == 405
+    for name, question in (
+        ("myschedule:add", "Add to your schedule?"),
+        ("myschedule:remove", "Remove from your schedule?"),
+    ):
+        url = reverse(name, args=[session.pk])
+        page = attendee_client.get(url, {"next": back})
+        assert page.status_code == 200
+        assert question in page.text
+        assert f'<form method="post" action="{url}"' in page.text
+        assert f'name="next" value="{back}"' in page.text
+        assert "private" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
+        assert attendee_client.put(url).status_code == 405
     assert not SavedSession.objects.exists()
+
+
+def test_confirmation_never_leads_off_site_and_refuses_drafts(client, db):
+    session = SessionFactory()
+    page = client.get(
+        reverse("myschedule:add", args=[session.pk]), {"next": "https://evil.example/"}
+    )
+    assert "evil.example" not in page.text
+    draft = SessionFactory(status=Session.Status.DRAFT)
+    assert client.get(reverse("myschedule:add", args=[draft.pk])).status_code == 404
+
+
+def test_reader_without_a_session_adds_through_the_confirmation(db):
+    from django.test import Client
+
+    session = SessionFactory(title="Mesh without tears")
+    schedule = reverse("conference:schedule", args=[session.event.slug])
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(schedule).text
+    # The cached page has no token: its one form leads to the confirmation by GET.
+    assert "csrfmiddlewaretoken" not in page
+    assert '<form id="schedule-toggle" method="get"' in page
+
+    confirm = reader.get(reverse("myschedule:add", args=[session.pk]), {"next": schedule})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirm.text).group(1)
+    done = reader.post(
+        reverse("myschedule:add", args=[session.pk]),
+        {"csrfmiddlewaretoken": token, "next": schedule},
+    )
+    assert done.status_code == 302
+    assert done["Location"] == schedule
+    assert "“Mesh without tears” from my schedule" in reader.get(schedule).text
 
 
 def test_adding_a_draft_or_unknown_session_is_refused_with_a_message(attendee_client):
