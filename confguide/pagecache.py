@@ -82,8 +82,25 @@ def _reader_state(request: HttpRequest) -> tuple[str, bool]:
     return _digest(f"{who}|{saved}", 8), True
 
 
-def _accepts_gzip(request: HttpRequest) -> bool:
+def accepts_gzip(request: HttpRequest) -> bool:
     return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+
+
+def stored_response(
+    request: HttpRequest, *, body: bytes, gzipped: bytes, content_type: str | None = None
+) -> HttpResponse:
+    """Bytes that were compressed once, when stored, sent as the client accepts them.
+
+    Only for bodies with no secret in them (no CSRF token, nothing personal):
+    BREACH needs one, so these skip GZipMiddleware's per-response padding.
+    """
+    if accepts_gzip(request):
+        response = HttpResponse(gzipped, content_type=content_type)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def cached_page(
@@ -121,17 +138,13 @@ def cached_page(
                 parts = _store(request, page_key, template_name, build, back)[0]
             response = HttpResponse(personal_parts.for_reader(parts, request, back=back))
         else:
-            gzipped = _accepts_gzip(request)
-            body = cache.get(f"{page_key}:gz" if gzipped else f"{page_key}:anyone")
-            if body is None:
+            # Readers without a session all get the same bytes: no token, nothing personal.
+            stored = cache.get_many([f"{page_key}:anyone", f"{page_key}:gz"])
+            if len(stored) == 2:
+                anyone, anyone_gzip = stored[f"{page_key}:anyone"], stored[f"{page_key}:gz"]
+            else:
                 _, anyone, anyone_gzip = _store(request, page_key, template_name, build, back)
-                body = anyone_gzip if gzipped else anyone
-            response = HttpResponse(body)
-            if gzipped:
-                # Compressed once, when stored; nothing secret is on this page (no
-                # token, nothing personal), so BREACH has nothing to find.
-                response.headers["Content-Encoding"] = "gzip"
-            patch_vary_headers(response, ["Accept-Encoding"])
+            response = stored_response(request, body=anyone, gzipped=anyone_gzip)
     response.headers["ETag"] = etag
     if stamp is not None:
         response.headers["Last-Modified"] = http_date(stamp)

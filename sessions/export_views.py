@@ -16,7 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
+
+from confguide.pagecache import stored_response
 
 from . import exports, selectors
 from .calendar import absolute_url, build_calendar, session_url
@@ -42,10 +45,11 @@ def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: st
             sessions = list(selectors.exportable_sessions(event=event, theme=theme))
             content_type, body = build(sessions)
             body = body.encode() if isinstance(body, str) else body
-            cache.set(key, (content_type, body), BODY_CACHE_SECONDS)
-        else:
-            content_type, body = cached
-        response = HttpResponse(body, content_type=content_type)
+            # Compressed once per version, not per poll: exports hold nothing secret.
+            cached = (content_type, body, compress_string(body))
+            cache.set(key, cached, BODY_CACHE_SECONDS)
+        content_type, body, gzipped = cached
+        response = stored_response(request, body=body, gzipped=gzipped, content_type=content_type)
     else:
         response = conditional
     response.headers["ETag"] = etag

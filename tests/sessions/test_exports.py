@@ -1,4 +1,5 @@
 import datetime as dt
+import gzip
 import json
 
 import icalendar
@@ -257,3 +258,16 @@ def test_renaming_a_room_changes_the_export_etag(client, programme, name):
 
     assert after.status_code == 200
     assert b"Auditorium Renamed" in after.content
+
+
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+def test_exports_travel_gzipped_when_asked_and_unzip_to_the_same_body(client, programme, name):
+    url = reverse(f"exports:{name}", args=["cloudconf-2030"])
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"].strip("W/") == plain["ETag"].strip("W/")
