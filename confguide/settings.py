@@ -136,6 +136,9 @@ if env.str("REDIS_URL", default=""):
             "LOCATION": env.str("REDIS_URL"),
         }
     }
+    # Sessions are read on every signed-in request: from the shared cache, with
+    # the database behind it. Only a cache every worker shares can hold them.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

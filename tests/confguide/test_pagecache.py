@@ -66,6 +66,21 @@ def test_warm_page_costs_at_most_three_queries_anonymous_or_signed_in(day):
         ]
 
 
+def test_signed_in_warm_page_costs_three_queries_with_sessions_in_the_cache(day, settings):
+    # What production runs with REDIS_URL set; the cache here is local memory.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    attendee = UserFactory()
+    for session in day["sessions"]:
+        SavedSessionFactory(user=attendee, session=session)
+    client = signed_in(attendee)
+    client.get(day["url"])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(day["url"])
+    # The user, the event's version and the saved sessions.
+    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
+    assert page.text.count("from my schedule</span>") == len(day["sessions"])
+
+
 def test_cached_page_renders_no_template_for_the_next_reader(day):
     Client().get(day["url"])
     attendee = signed_in(UserFactory())
