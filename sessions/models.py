@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from confguide.links import link
+
 from .days import conference_day, day_bounds
 from .querysets import EventQuerySet, SessionQuerySet
 from .validators import available_time_zones, validate_hex_colour, validate_time_zone
@@ -73,7 +75,7 @@ class Event(TimeStamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("conference:event_detail", kwargs={"slug": self.slug})
+        return link("conference:event_detail", slug=self.slug)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -124,7 +126,7 @@ class Theme(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("conference:theme_detail", kwargs={"slug": self.slug})
+        return link("conference:theme_detail", slug=self.slug)
 
     @property
     def css_class(self) -> str:
@@ -156,7 +158,7 @@ class Company(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("conference:company_detail", kwargs={"slug": self.slug})
+        return link("conference:company_detail", slug=self.slug)
 
 
 class Speaker(TimeStamped):
@@ -188,7 +190,7 @@ class Speaker(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("conference:speaker_detail", kwargs={"slug": self.slug})
+        return link("conference:speaker_detail", slug=self.slug)
 
     @property
     def profile_links(self) -> list[tuple[str, str]]:
@@ -311,9 +313,7 @@ class Session(TimeStamped):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "conference:session_detail", kwargs={"event_slug": self.event.slug, "slug": self.slug}
-        )
+        return link("conference:session_detail", event_slug=self.event.slug, slug=self.slug)
 
     def get_ics_url(self) -> str:
         return reverse(

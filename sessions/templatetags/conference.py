@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from confguide.links import link
 from confguide.personal import MAX_NEXT_LENGTH
 
 from ..timezones import ZonedSpan, zone_label, zoned_spans
@@ -147,6 +148,15 @@ def time_zone_note(context: template.Context) -> dict[str, Any]:
     The chooser itself (some 490 zones, 29 KB) lives on that page, not on every page.
     """
     return {"current": _current_zone(context), "back": _way_back(context)}
+
+
+@register.simple_tag(name="link")
+def link_tag(name: str, **values) -> str:
+    """`{% url %}` for slug and id values, without a resolver walk each time.
+
+    See confguide.links.
+    """
+    return link(name, **values)
 
 
 @register.simple_tag
