@@ -68,6 +68,15 @@ def minute(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M")
 
 
+def quarter_hour(now: dt.datetime) -> str:
+    """A key part for pages that show which events are on, upcoming or past.
+
+    An event's day starts at 04:00 in its own zone, and every zone's offset is
+    a whole number of quarter hours, so these pages can change only on one.
+    """
+    return f"{now:%Y-%m-%dT%H}:{now.minute // 15 * 15:02d}"
+
+
 def _reader_state(request: HttpRequest) -> tuple[str, bool]:
     """A short fingerprint of everything the markers fill in, and whether it is personal.
 

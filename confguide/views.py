@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from sessions import content, selectors
 from sessions.seo import page_meta
 
-from .pagecache import cached_page, minute
+from .pagecache import cached_page, quarter_hour
 
 
 @require_safe
@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return cached_page(
         request,
         template_name="home.html",
-        key=(version.token, minute(now)),
+        key=(version.token, quarter_hour(now)),
         build=build,
         last_modified=version.changed_at,
     )

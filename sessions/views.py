@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from confguide.pagecache import cached_page, minute, query_key
+from confguide.pagecache import cached_page, minute, quarter_hour, query_key
 from confguide.redirects import safe_next_url
 
 from . import content, selectors
@@ -79,7 +79,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         return context
 
     # Events move from upcoming to past with the clock, in their own zones.
-    return _cached_across_events(request, "sessions/event_list.html", build, key=(minute(now),))
+    return _cached_across_events(
+        request, "sessions/event_list.html", build, key=(quarter_hour(now),)
+    )
 
 
 @require_safe

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -202,3 +203,26 @@ def test_parameters_that_change_nothing_share_the_cached_copy_but_not_each_other
         page = Client().get(day["url"] + "&utm_source=other")
     assert len(queries) == 1  # from the cache
     assert "utm_source=mail" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("zone", "boundary_utc"),
+    [
+        ("Asia/Kolkata", dt.datetime(2030, 11, 16, 22, 30, tzinfo=dt.UTC)),  # 04:00 IST
+        ("Asia/Kathmandu", dt.datetime(2030, 11, 16, 22, 15, tzinfo=dt.UTC)),  # 04:00 NPT
+    ],
+)
+def test_a_new_conference_day_falls_on_a_quarter_hour_key(zone, boundary_utc):
+    from confguide.pagecache import quarter_hour
+    from sessions.days import conference_day
+
+    before = boundary_utc - dt.timedelta(seconds=1)
+    assert conference_day(before, ZoneInfo(zone)) != conference_day(boundary_utc, ZoneInfo(zone))
+    assert quarter_hour(before) != quarter_hour(boundary_utc)
+    assert quarter_hour(boundary_utc) == quarter_hour(boundary_utc + dt.timedelta(minutes=14))
+
+
+def test_home_answers_304_to_a_repeat_visit(db):
+    client = Client()
+    first = client.get("/")
+    assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 304
