@@ -95,19 +95,15 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
 
 
-def stored_response(
-    request: HttpRequest, *, body: bytes, gzipped: bytes, content_type: str | None = None
-) -> HttpResponse:
-    """Bytes that were compressed once, when stored, sent as the client accepts them.
+def stored_response(body: bytes, *, gzipped: bool, content_type: str | None = None):
+    """Bytes stored ready to send: `body` is gzipped already when `gzipped`.
 
     Only for bodies with no secret in them (no CSRF token, nothing personal):
     BREACH needs one, so these skip GZipMiddleware's per-response padding.
     """
-    if accepts_gzip(request):
-        response = HttpResponse(gzipped, content_type=content_type)
+    response = HttpResponse(body, content_type=content_type)
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(body, content_type=content_type)
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
@@ -148,12 +144,12 @@ def cached_page(
             response = HttpResponse(personal_parts.for_reader(parts, request, back=back))
         else:
             # Readers without a session all get the same bytes: no token, nothing personal.
-            stored = cache.get_many([f"{page_key}:anyone", f"{page_key}:gz"])
-            if len(stored) == 2:
-                anyone, anyone_gzip = stored[f"{page_key}:anyone"], stored[f"{page_key}:gz"]
-            else:
+            gzipped = accepts_gzip(request)
+            body = cache.get(f"{page_key}:gz" if gzipped else f"{page_key}:anyone")
+            if body is None:
                 _, anyone, anyone_gzip = _store(request, page_key, template_name, build, back)
-            response = stored_response(request, body=anyone, gzipped=anyone_gzip)
+                body = anyone_gzip if gzipped else anyone
+            response = stored_response(body, gzipped=gzipped)
     response.headers["ETag"] = etag
     if stamp is not None:
         response.headers["Last-Modified"] = http_date(stamp)

@@ -19,7 +19,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
-from confguide.pagecache import stored_response
+from confguide.pagecache import accepts_gzip, stored_response
 
 from . import exports, selectors
 from .calendar import absolute_url, build_calendar, session_url
@@ -48,8 +48,11 @@ def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: st
             # Compressed once per version, not per poll: exports hold nothing secret.
             cached = (content_type, body, compress_string(body))
             cache.set(key, cached, BODY_CACHE_SECONDS)
-        content_type, body, gzipped = cached
-        response = stored_response(request, body=body, gzipped=gzipped, content_type=content_type)
+        content_type, body, body_gzip = cached
+        gzipped = accepts_gzip(request)
+        response = stored_response(
+            body_gzip if gzipped else body, gzipped=gzipped, content_type=content_type
+        )
     else:
         response = conditional
     response.headers["ETag"] = etag
