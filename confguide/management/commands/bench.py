@@ -61,14 +61,14 @@ class Target:
 class Run:
     options: Options
     say: Callable[[str], None]
-    servers: list[servers.Server] = field(default_factory=list)
+    started: list[servers.Server] = field(default_factory=list)  # to stop at the end
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="confguide-bench-")))
     notes: list[str] = field(default_factory=list)
     script: str = ""  # wrk's Lua script, written into the work folder
 
     def stop(self) -> None:
         """Stop every server this run started and remove its files; safe to call twice."""
-        for server in self.servers:
+        for server in self.started:
             server.stop()
         shutil.rmtree(self.work, ignore_errors=True)
         shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
@@ -181,7 +181,7 @@ class Run:
             workers=WORKERS,
             env=env,
         )
-        self.servers.append(server)
+        self.started.append(server)
         server.start()
         server.wait_until_up(ready)
         self.say(f"Started {name} (gunicorn, {WORKERS} workers) at {server.base_url}.")
@@ -280,10 +280,10 @@ class Run:
         # Warm up until every connection has had an answer: filling a cold cache
         # can take longer than one warm-up run, and that is not what is measured.
         for _ in range(5):
-            warm = self.wrk(url, headers, connections=o.connections, duration_s=o.warmup_s)
+            warm = self.drive(url, headers, connections=o.connections, duration_s=o.warmup_s)
             if warm is None or warm.requests >= o.connections:
                 break
-        result = self.wrk(url, headers, connections=o.connections, duration_s=o.duration_s)
+        result = self.drive(url, headers, connections=o.connections, duration_s=o.duration_s)
         if result is not None:
             self.say(
                 f"  {label}: {result.requests_per_second:,.1f} requests/s, "
@@ -291,9 +291,10 @@ class Run:
             )
         return result
 
-    def wrk(
+    def drive(
         self, url: str, headers: dict[str, str], *, connections: int, duration_s: int
     ) -> wrk.WrkResult | None:
+        """One wrk run, every request with browser headers; None if wrk failed."""
         command = wrk.command(
             url,
             script=self.script,
@@ -344,7 +345,7 @@ class Run:
         poller = servers.HealthPoller(site.base_url + reverse("health"))
         poller.start()
         try:
-            result = self.wrk(
+            result = self.drive(
                 url, {}, connections=o.crowd_connections, duration_s=o.crowd_duration_s
             )
             time.sleep(3)  # and right after the crowd leaves
