@@ -35,10 +35,12 @@ def _featured_sessions() -> Prefetch:
         FeaturedSession.objects.filter(session__in=Session.objects.public())
         .select_related("session__event", "session__room")
         .prefetch_related(
-            "session__themes",
+            # Into the lists a session card reads (Session.listed_themes, .listed_appearances).
+            Prefetch("session__themes", to_attr="_listed_themes"),
             Prefetch(
                 "session__appearances",
                 queryset=SessionSpeaker.objects.select_related("speaker", "company"),
+                to_attr="_listed_appearances",
             ),
         )
     )

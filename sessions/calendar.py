@@ -56,7 +56,7 @@ def session_component(
     component.add("url", url)
     component.add("location", _location(session))
     component.add("description", _description(session, url))
-    themes = [theme.name for theme in session.themes.all()]
+    themes = [theme.name for theme in session.listed_themes]
     if themes:
         component.add("categories", themes)
     return component
@@ -73,7 +73,7 @@ def _description(session: Session, url: str) -> str:
     lines = []
     speakers = [
         f"{a.speaker.name} @ {a.company.name}" if a.company else a.speaker.name
-        for a in session.appearances.all()
+        for a in session.listed_appearances
     ]
     if speakers:
         lines.append(", ".join(speakers))

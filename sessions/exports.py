@@ -50,7 +50,7 @@ def _person_text(appearance) -> str:
 def _track(session: Session) -> str:
     if session.track:
         return session.track
-    themes = list(session.themes.all())
+    themes = list(session.listed_themes)
     return themes[0].name if themes else ""
 
 
@@ -148,7 +148,7 @@ def _xml_event(parent, session: Session, tz, url_of: UrlOf) -> None:
     for tag, text in _frab_fields(session, tz, url_of).items():
         ET.SubElement(element, tag).text = text
     persons = ET.SubElement(element, "persons")
-    for appearance in session.appearances.all():
+    for appearance in session.listed_appearances:
         ET.SubElement(
             persons, "person", id=str(appearance.speaker_id), guid=_speaker_guid(appearance)
         ).text = _person_text(appearance)
@@ -237,7 +237,7 @@ def _json_event(session: Session, tz, url_of: UrlOf) -> dict:
         "end": session.ends_at.astimezone(tz).isoformat(),
         "track": fields["track"] or None,  # no track: null in JSON, an empty element in XML
         "persons": [
-            {"id": a.speaker_id, "public_name": _person_text(a)} for a in session.appearances.all()
+            {"id": a.speaker_id, "public_name": _person_text(a)} for a in session.listed_appearances
         ],
         "links": [{"url": url, "title": title, "type": "web"} for url, title in _links(session)],
     }

@@ -321,6 +321,20 @@ class Session(TimeStamped):
         )
 
     @property
+    def listed_themes(self) -> list[Theme]:
+        """The session's themes, as fetched by SessionQuerySet.for_listing()."""
+        if "_listed_themes" not in self.__dict__:
+            self._listed_themes = list(self.themes.all())
+        return self._listed_themes
+
+    @property
+    def listed_appearances(self) -> list[SessionSpeaker]:
+        """Its speakers' appearances in order, as fetched by SessionQuerySet.for_listing()."""
+        if "_listed_appearances" not in self.__dict__:
+            self._listed_appearances = list(self.appearances.select_related("speaker", "company"))
+        return self._listed_appearances
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 

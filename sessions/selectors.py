@@ -221,7 +221,7 @@ def public_session(*, event_slug: str, slug: str) -> Session:
 
 
 def session_page(*, session: Session) -> dict[str, Any]:
-    theme_ids = [theme.pk for theme in session.themes.all()]
+    theme_ids = [theme.pk for theme in session.listed_themes]
     related = []
     if theme_ids:
         same_themes = Session.themes.through.objects.filter(theme_id__in=theme_ids)

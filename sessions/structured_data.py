@@ -62,7 +62,7 @@ def session_data(session: Session) -> dict[str, Any]:
     event = session.event
     status = "EventCancelled" if session.is_cancelled else "EventScheduled"
     performers = []
-    for appearance in session.appearances.all():
+    for appearance in session.listed_appearances:
         person: dict[str, Any] = {
             "@type": "Person",
             "name": appearance.speaker.name,

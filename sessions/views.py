@@ -167,7 +167,7 @@ def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResp
     def build() -> dict:
         session = selectors.public_session(event_slug=event_slug, slug=slug)
         context = selectors.session_page(session=session)
-        speakers = ", ".join(a.speaker.name for a in session.appearances.all())
+        speakers = ", ".join(a.speaker.name for a in session.listed_appearances)
         summary = session.editors_note or session.abstract
         # The browser tab, search results and link previews say so too, not only the page.
         cancelled = "Cancelled: " if session.is_cancelled else ""

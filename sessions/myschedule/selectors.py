@@ -165,7 +165,7 @@ def _suggest(*, event: Event, sessions: list[Session], entries: list[Entry]) -> 
     """Fill entry.suggestions: unsaved sessions sharing a theme that clash with nothing saved."""
     if not entries:
         return
-    theme_ids = {theme.pk for entry in entries for theme in entry.session.themes.all()}
+    theme_ids = {theme.pk for entry in entries for theme in entry.session.listed_themes}
     if not theme_ids:
         return
     tz = event.tz
@@ -190,13 +190,13 @@ def _suggest(*, event: Event, sessions: list[Session], entries: list[Entry]) -> 
         if not any(candidate.starts_at < end and start < candidate.ends_at for start, end in busy)
     ]
     for entry in entries:
-        entry_themes = {theme.pk for theme in entry.session.themes.all()}
+        entry_themes = {theme.pk for theme in entry.session.listed_themes}
         day = conference_day(entry.starts_at, tz)
         entry.suggestions = [
             candidate
             for candidate in free
             if conference_day(candidate.starts_at, tz) == day
-            and entry_themes & {theme.pk for theme in candidate.themes.all()}
+            and entry_themes & {theme.pk for theme in candidate.listed_themes}
         ][:SUGGESTIONS_PER_SESSION]
 
 
