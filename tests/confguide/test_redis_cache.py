@@ -1,0 +1,102 @@
+"""The page cache and sessions on Redis, as production runs them (REDIS_URL).
+
+Each test works under its own key prefix on the machine's shared Redis and
+deletes only its own keys afterwards.
+"""
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import redis
+from django.db import connection
+from django.test import Client
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.integration
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"No Redis at {REDIS_URL}; .ci/start-redis starts one.")
+        pytest.skip(f"No Redis at {REDIS_URL}.")
+    prefix = f"confguide-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield client
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def day(db):
+    event = EventFactory(slug="redisconf")
+    start = dt.datetime.combine(event.start_date, dt.time(9), tzinfo=event.tz)
+    talks = [
+        SessionFactory(
+            event=event,
+            title=f"Shared talk {n}",
+            starts_at=start + dt.timedelta(hours=n),
+            ends_at=start + dt.timedelta(hours=n, minutes=30),
+        )
+        for n in range(3)
+    ]
+    url = reverse("conference:schedule", args=[event.slug]) + f"?day={event.start_date}"
+    return {"event": event, "talks": talks, "url": url}
+
+
+def test_pages_are_stored_in_redis_and_an_edit_shows_on_the_next_request(redis_cache, day):
+    Client().get(day["url"])
+    assert any(b":page:" in key for key in redis_cache.scan_iter("confguide-test-*"))
+
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        again = Client().get(day["url"])  # another reader, served what Redis holds
+    finally:
+        template_rendered.disconnect(note)
+    assert rendered == []
+    assert "Shared talk 1" in again.text
+
+    talk = day["talks"][1]
+    talk.title = "Renamed for everyone"
+    talk.save()
+    assert "Renamed for everyone" in Client().get(day["url"]).text
+
+
+def test_signed_in_warm_page_takes_three_queries_with_sessions_in_redis(redis_cache, day):
+    attendee = UserFactory()
+    SavedSessionFactory(user=attendee, session=day["talks"][0])
+    client = Client()
+    client.force_login(attendee)
+    client.get(day["url"])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(day["url"])
+
+    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
+    assert "“Shared talk 0” from my schedule" in page.text
+    assert "“Shared talk 1” from my schedule" not in page.text
