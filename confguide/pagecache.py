@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -31,7 +32,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 
 from . import personal as personal_parts
-from .personal import Parts, has_personal_messages, saved_ids
+from .personal import has_personal_messages, saved_ids
 
 # Keys carry the content version, so an entry is never stale; the timeout
 # only returns memory from pages nobody asks for any more.
@@ -63,18 +64,21 @@ def query_key(request: HttpRequest, names: Iterable[str]) -> tuple[tuple[str, st
     )
 
 
-def minute(now: dt.datetime) -> str:
-    """A key part for pages that show what is on now: they change every minute."""
-    return now.strftime("%Y-%m-%dT%H:%M")
+def minute(now: dt.datetime) -> dt.datetime:
+    """For pages that show what is on now: they change every minute.
+
+    Goes into the key, and into Last-Modified beside the content's own time.
+    """
+    return now.replace(second=0, microsecond=0)
 
 
-def quarter_hour(now: dt.datetime) -> str:
-    """A key part for pages that show which events are on, upcoming or past.
+def quarter_hour(now: dt.datetime) -> dt.datetime:
+    """For pages that show which events are on, upcoming or past.
 
     An event's day starts at 04:00 in its own zone, and every zone's offset is
     a whole number of quarter hours, so these pages can change only on one.
     """
-    return f"{now:%Y-%m-%dT%H}:{now.minute // 15 * 15:02d}"
+    return minute(now).replace(minute=now.minute // 15 * 15)
 
 
 def _reader_state(request: HttpRequest) -> tuple[str, bool]:
@@ -121,6 +125,8 @@ def cached_page(
 
     `query` is the page's own query parameters (see query_key): forms on the
     page lead back to the path with those, never with anything else.
+    `last_modified` is when what the page shows last changed, the clock included
+    for pages that follow it (see minute and quarter_hour).
     """
     zone = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     match = getattr(request, "resolver_match", None)
@@ -128,28 +134,29 @@ def cached_page(
     query = tuple(query)
     page_key = "page:" + _digest(repr((template_name, view, request.path, tuple(key), query, zone)))
     reader, personal = _reader_state(request)
+    # Flash messages are shown once: a page that carries them is the reader's
+    # own, and never a 304.
+    messages_waiting = has_personal_messages(request)
+    personal = personal or messages_waiting
     etag = f'W/"{page_key[5:21]}-{reader}"'
     stamp = int(last_modified.timestamp()) if last_modified and not personal else None
     back = request.path + (f"?{urlencode(query)}" if query else "")
 
     response = None
-    # Flash messages are shown once, so a page that carries them is never a 304.
-    if not has_personal_messages(request):
+    if not messages_waiting:
         response = get_conditional_response(request, etag=etag, last_modified=stamp)
     if response is None:
-        if personal or has_personal_messages(request):
-            parts = cache.get(page_key)
-            if parts is None:
-                parts = _store(request, page_key, template_name, build, back)[0]
+
+        def stored(suffix: str):
+            return _stored(request, page_key, suffix, template_name, build, back)
+
+        if personal:
+            parts = stored("")
             response = HttpResponse(personal_parts.for_reader(parts, request, back=back))
         else:
             # Readers without a session all get the same bytes: no token, nothing personal.
             gzipped = accepts_gzip(request)
-            body = cache.get(f"{page_key}:gz" if gzipped else f"{page_key}:anyone")
-            if body is None:
-                _, anyone, anyone_gzip = _store(request, page_key, template_name, build, back)
-                body = anyone_gzip if gzipped else anyone
-            response = stored_response(body, gzipped=gzipped)
+            response = stored_response(stored(":gz" if gzipped else ":anyone"), gzipped=gzipped)
     response.headers["ETag"] = etag
     if stamp is not None:
         response.headers["Last-Modified"] = http_date(stamp)
@@ -162,13 +169,31 @@ def cached_page(
     return response
 
 
-def _store(request, page_key, template_name, build, back) -> tuple[Parts, bytes, bytes]:
+# One render at a time per page in each process: when a crowd's page misses
+# (the programme just changed), the other threads wait for that render and
+# read its result instead of all rendering the same page at once. Pages share
+# a fixed set of locks by their key, so nothing grows and nothing is cleaned up.
+_RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def _stored(request, page_key: str, suffix: str, template_name: str, build, back: str):
+    """One stored form of the page ("" the split parts, ":anyone", ":gz"), rendering on a miss."""
+    found = cache.get(page_key + suffix)
+    if found is not None:
+        return found
+    with _RENDER_LOCKS[int(page_key[-4:], 16) % len(_RENDER_LOCKS)]:
+        found = cache.get(page_key + suffix)
+        if found is None:
+            found = _store(request, page_key, template_name, build, back)[suffix]
+    return found
+
+
+def _store(request, page_key: str, template_name: str, build, back: str) -> dict[str, Any]:
     html = render_to_string(template_name, build() | _NOBODY, request=request)
     parts = personal_parts.split(html.encode())
     anyone = personal_parts.for_anyone(parts, request, back=back)
-    anyone_gzip = compress_string(anyone)
+    forms = {"": parts, ":anyone": anyone, ":gz": compress_string(anyone)}
     cache.set_many(
-        {page_key: parts, f"{page_key}:anyone": anyone, f"{page_key}:gz": anyone_gzip},
-        PAGE_CACHE_SECONDS,
+        {page_key + suffix: value for suffix, value in forms.items()}, PAGE_CACHE_SECONDS
     )
-    return parts, anyone, anyone_gzip
+    return forms

@@ -24,13 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
         )
 
     # Which events are on now or next follows the clock in each event's zone.
-    version = content.site_version()
+    version, clock = content.site_version(), quarter_hour(now)
     return cached_page(
         request,
         template_name="home.html",
-        key=(version.token, quarter_hour(now)),
+        key=(version.token, clock),
         build=build,
-        last_modified=version.changed_at,
+        last_modified=max(filter(None, (version.changed_at, clock))),
     )
 
 

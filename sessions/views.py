@@ -51,16 +51,19 @@ def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
     return event, ""
 
 
-def _cached_across_events(request: HttpRequest, template_name: str, build, key=(), query=()):
-    """A page that shows sessions or people of several events: keyed on them all."""
+def _cached_across_events(request: HttpRequest, template_name: str, build, query=(), clock=None):
+    """A page that shows sessions or people of several events: keyed on them all.
+
+    `clock`, for a page that follows it, is the moment its current copy began.
+    """
     version = content.site_version()
     return cached_page(
         request,
         template_name=template_name,
-        key=(version.token, *key),
+        key=(version.token, clock),
         query=query,
         build=build,
-        last_modified=version.changed_at,
+        last_modified=max(filter(None, (version.changed_at, clock)), default=None),
     )
 
 
@@ -80,7 +83,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
     # Events move from upcoming to past with the clock, in their own zones.
     return _cached_across_events(
-        request, "sessions/event_list.html", build, key=(quarter_hour(now),)
+        request, "sessions/event_list.html", build, clock=quarter_hour(now)
     )
 
 
@@ -120,7 +123,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     # The day shown by default, "now and next" and the running banner follow the clock.
     phase = selectors.event_phase(event, now=now)
-    clock = minute(now) if phase == "current" else phase
+    clock = minute(now) if phase == "current" else None
 
     def build() -> dict:
         choices = selectors.schedule_choices(event=event)
@@ -155,10 +158,10 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(
         request,
         template_name="sessions/schedule.html",
-        key=(event.pk, event.content_version, clock),
+        key=(event.pk, event.content_version, phase, clock),
         query=query_key(request, SCHEDULE_PARAMETERS),
         build=build,
-        last_modified=event.updated_at,
+        last_modified=max(event.updated_at, clock) if clock else event.updated_at,
     )
 
 

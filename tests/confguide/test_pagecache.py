@@ -11,7 +11,10 @@ from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import parse_http_date
 
+from sessions.models import Event
 from sessions.timezones import READER_TZ_COOKIE
 from tests.factories import (
     EditorFactory,
@@ -226,3 +229,62 @@ def test_home_answers_304_to_a_repeat_visit(db):
     client = Client()
     first = client.get("/")
     assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_a_page_carrying_a_flash_message_is_never_shared(day):
+    client = Client()
+    client.post(reverse("conference:set_time_zone"), {"time_zone": "UTC", "next": day["url"]})
+    page = client.get(day["url"])
+    assert "Times are now also shown in UTC." in page.text
+    assert "private" in page["Cache-Control"]
+    assert "public" in client.get(day["url"])["Cache-Control"]
+
+
+def test_a_running_events_schedule_is_last_modified_this_minute(db):
+    now = timezone.now()
+    event = EventFactory(
+        start_date=(now - dt.timedelta(days=1)).date(),
+        end_date=(now + dt.timedelta(days=1)).date(),
+    )
+    SessionFactory(event=event, starts_at=now, ends_at=now + dt.timedelta(minutes=30))
+    Event.objects.filter(pk=event.pk).update(updated_at=now - dt.timedelta(days=3))
+
+    page = Client().get(reverse("conference:schedule", args=[event.slug]))
+
+    # "Now and next" changes with the minute: an older date would let a client
+    # that revalidates by date alone keep a stale copy.
+    assert parse_http_date(page["Last-Modified"]) >= int(now.timestamp()) - 60
+
+
+def test_a_crowd_missing_the_same_page_renders_it_once(rf):
+    import threading
+    import time
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from confguide import pagecache
+
+    renders = []
+
+    def build():
+        renders.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive while it renders
+        return {}
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    results = []
+
+    def reader():
+        results.append(
+            pagecache._stored(request, "page:crowd0001", ":gz", "includes/_footer.html", build, "/")
+        )
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(renders) == 1
+    assert len(results) == 8 and len(set(results)) == 1
