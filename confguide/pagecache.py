@@ -15,7 +15,10 @@ visit is answered with 304 before anything is rendered.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
+import io
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -100,16 +103,32 @@ def accepts_gzip(request: HttpRequest) -> bool:
 
 
 def stored_response(body: bytes, *, gzipped: bool, content_type: str | None = None):
-    """Bytes stored ready to send: `body` is gzipped already when `gzipped`.
-
-    Only for bodies with no secret in them (no CSRF token, nothing personal):
-    BREACH needs one, so these skip GZipMiddleware's per-response padding.
-    """
+    """A response whose `body` is gzipped already when `gzipped` (GZipMiddleware skips it)."""
     response = HttpResponse(body, content_type=content_type)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+# A signed-in reader's copy is compressed for them alone, on every request: at
+# level 3 a 470 KB day takes 1.5 ms instead of 3.6 ms at GZipMiddleware's 6,
+# for 44 KB on the wire instead of 37 KB.
+PERSONAL_GZIP_LEVEL = 3
+# Up to this many random bytes in the gzip header's file name, as Django's
+# GZipMiddleware adds (its "Heal the Breach" mitigation), since this copy
+# holds the reader's CSRF token (itself masked afresh on every response).
+PERSONAL_GZIP_PADDING = 100
+
+
+def _gzip_for_one_reader(body: bytes) -> bytes:
+    buffer = io.BytesIO()
+    padding = secrets.token_hex(secrets.randbelow(PERSONAL_GZIP_PADDING // 2) + 1)
+    with gzip.GzipFile(
+        filename=padding, mode="wb", fileobj=buffer, compresslevel=PERSONAL_GZIP_LEVEL, mtime=0
+    ) as packed:
+        packed.write(body)
+    return buffer.getvalue()
 
 
 def cached_page(
@@ -151,10 +170,14 @@ def cached_page(
             return _stored(request, page_key, suffix, template_name, build, back)
 
         if personal:
-            parts = stored("")
-            response = HttpResponse(personal_parts.for_reader(parts, request, back=back))
+            body = personal_parts.for_reader(stored(""), request, back=back)
+            gzipped = accepts_gzip(request)
+            response = stored_response(
+                _gzip_for_one_reader(body) if gzipped else body, gzipped=gzipped
+            )
         else:
-            # Readers without a session all get the same bytes: no token, nothing personal.
+            # Readers without a session all get the same bytes, compressed once when
+            # stored: they hold no token and nothing personal, so BREACH finds nothing.
             gzipped = accepts_gzip(request)
             response = stored_response(stored(":gz" if gzipped else ":anyone"), gzipped=gzipped)
     response.headers["ETag"] = etag

@@ -65,43 +65,53 @@ def return_path(request: HttpRequest) -> str:
 
 
 @dataclass(frozen=True)
-class Toggle:
-    session_id: int
-    unsaved: bytes
-    saved: bytes
+class Parts:
+    """A page split at its markers, ready to be filled in for a reader.
 
+    `pieces` is the page in order, with an empty slot where each marker was;
+    `holes` says what goes in each slot: a marker's name, or a toggle as
+    (session id, the unsaved form, the saved form). Filling is a list copy and
+    one assignment per hole.
+    """
 
-# A split page: literal bytes, with marker names (str) and Toggles between them.
-Parts = list[bytes | str | Toggle]
+    pieces: list[bytes]
+    holes: list[tuple[int, str] | tuple[int, int, bytes, bytes]]
+
+    @property
+    def has_toggles(self) -> bool:
+        return any(len(hole) == 4 for hole in self.holes)
 
 
 def split(html: bytes) -> Parts:
-    parts: Parts = []
+    pieces: list[bytes] = []
+    holes: list = []
     position = 0
     for match in MARKER.finditer(html):
-        parts.append(html[position : match.start()])
+        pieces.append(html[position : match.start()])
         session_id, unsaved, saved, name = match.groups()
+        slot = len(pieces)
+        pieces.append(b"")
         if session_id is not None:
-            parts.append(Toggle(int(session_id), unsaved, saved))
+            holes.append((slot, int(session_id), unsaved, saved))
         else:
-            parts.append(name.decode())
+            holes.append((slot, name.decode()))
         position = match.end()
-    parts.append(html[position:])
-    return parts
+    pieces.append(html[position:])
+    return Parts(pieces, holes)
 
 
 def join(parts: Parts, fill: Callable[[str], bytes], saved: Callable[[], set[int]]) -> bytes:
-    out = []
+    out = list(parts.pieces)
     filled: dict[str, bytes] = {}
-    for part in parts:
-        if isinstance(part, bytes):
-            out.append(part)
-        elif isinstance(part, Toggle):
-            out.append(part.saved if part.session_id in saved() else part.unsaved)
+    for hole in parts.holes:
+        if len(hole) == 4:
+            slot, session_id, unsaved_form, saved_form = hole
+            out[slot] = saved_form if session_id in saved() else unsaved_form
         else:
-            if part not in filled:
-                filled[part] = fill(part)
-            out.append(filled[part])
+            slot, name = hole
+            if name not in filled:
+                filled[name] = fill(name)
+            out[slot] = filled[name]
     return b"".join(out)
 
 
@@ -123,7 +133,7 @@ def _toggle_form(*, method: str, action: str, back: str, token: str | None) -> s
 
 def for_reader(parts: Parts, request: HttpRequest, *, back: str | None = None) -> bytes:
     """The page as this reader sees it."""
-    has_toggles = any(isinstance(part, Toggle) for part in parts)
+    has_toggles = parts.has_toggles
 
     def fill(name: str) -> bytes:
         if name == "csrf":
@@ -157,7 +167,7 @@ def for_reader(parts: Parts, request: HttpRequest, *, back: str | None = None) -
 
 def for_anyone(parts: Parts, request: HttpRequest, *, back: str) -> bytes:
     """The page as every reader without a session sees it: no secret, nothing saved."""
-    has_toggles = any(isinstance(part, Toggle) for part in parts)
+    has_toggles = parts.has_toggles
 
     def fill(name: str) -> bytes:
         if name == "toggle_form" and has_toggles:

@@ -288,3 +288,20 @@ def test_a_crowd_missing_the_same_page_renders_it_once(rf):
 
     assert len(renders) == 1
     assert len(results) == 8 and len(set(results)) == 1
+
+
+def test_a_signed_in_readers_copy_is_gzipped_for_them_with_random_padding(day):
+    import gzip
+
+    client = signed_in(UserFactory())
+    plain = client.get(day["url"])
+    packed = [client.get(day["url"], headers={"Accept-Encoding": "gzip"}) for _ in range(4)]
+
+    for response in packed:
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        text = gzip.decompress(response.content).decode()
+        assert CSRF_INPUT.sub("", text) == CSRF_INPUT.sub("", plain.text)
+        assert response.content[3] & gzip.FNAME  # a file name pads the header
+    # Against BREACH the compressed length varies from response to response.
+    assert len({len(response.content) for response in packed}) > 1
