@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -326,14 +328,23 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_control(public=True, max_age=300)
+@cache_control(public=True, max_age=0, s_maxage=30)
 def theme_css(request: HttpRequest) -> HttpResponse:
-    """Badge colours as a stylesheet: the strict CSP forbids style= attributes."""
-    rules = [
-        f".{theme.css_class}{{background-color:{theme.colour};color:{theme.text_colour}}}"
+    """Badge colours as a stylesheet: the strict CSP forbids style= attributes.
+
+    Every page loads it, so browsers revalidate it (a 304 for one small query)
+    rather than keep an old colour for minutes after an editor changed it.
+    """
+    rules = "".join(
+        f".{theme.css_class}{{background-color:{theme.colour};color:{theme.text_colour}}}\n"
         for theme in Theme.objects.only("slug", "colour")
-    ]
-    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    )
+    etag = f'"{hashlib.blake2b(rules.encode(), digest_size=12).hexdigest()}"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(
+        rules, content_type="text/css; charset=utf-8"
+    )
+    response.headers["ETag"] = etag
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

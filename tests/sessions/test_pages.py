@@ -364,6 +364,19 @@ def test_theme_stylesheet_colours_badges_with_contrast(client, kubecon):
     assert ".theme-security{background-color:#f5d142;color:#000000}" in response.text
 
 
+def test_a_new_theme_colour_reaches_browsers_on_their_next_page(client, kubecon):
+    first = client.get("/themes.css")
+    assert "max-age=0" in first["Cache-Control"]
+    assert client.get("/themes.css", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+    kubecon.storage.colour = "#123456"
+    kubecon.storage.save()
+
+    again = client.get("/themes.css", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert ".theme-storage-csi{background-color:#123456" in again.text
+
+
 def test_unknown_theme_is_a_styled_404(client, db):
     response = client.get("/themes/nope/")
 
