@@ -264,3 +264,17 @@ def test_schedule_query_count_does_not_grow_with_sessions(
         response = client.get(SCHEDULE, {"day": "2020-11-18", "q": "session", "theme": ""})
 
     assert len(titles(response)) == sessions
+
+
+def test_filter_lists_show_the_chosen_value_and_flag_a_refused_one(client, kubecon):
+    page = client.get(
+        SCHEDULE, {"day": "2020-11-18", "level": "advanced", "room": kubecon.room.pk}
+    ).text
+    assert '<option value="advanced" selected>Advanced</option>' in page
+    assert f'<option value="{kubecon.room.pk}" selected>' in page
+    assert '<label class="form-label small mb-1" for="id_theme">Theme</label>' in page
+    assert '<select name="theme" class="form-select form-select-sm" id="id_theme">' in page
+
+    refused = client.get(SCHEDULE, {"day": "2020-11-18", "format": "<script>"}).text
+    assert 'aria-invalid="true" id="id_format"' in refused
+    assert "<script>" not in refused.split('id="id_format"')[1].split("</select>")[0]
