@@ -2,5 +2,6 @@
 
 The `bench` management command drives it; this package holds its parts: the
 settings it runs under, the static-file server that sets each page's upper
-limit, wrk's script and output parsing, and the report with its targets.
+limit, wrk's script and output parsing, the rounds each page and its limit are
+measured in, and the report with its targets.
 """

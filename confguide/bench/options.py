@@ -11,8 +11,9 @@ TRUE = {"1", "true", "yes", "on"}
 @dataclass(frozen=True)
 class Options:
     quick: bool
-    duration_s: int  # each measured wrk run
-    warmup_s: int  # unmeasured wrk run before each page, so caches are warm
+    rounds: int  # every URL is measured once per round; medians are reported
+    duration_s: int  # each measured wrk run: one URL in one round
+    warmup_s: int  # unmeasured wrk run on every URL before the first round
     connections: int
     threads: int  # wrk's threads
     crowd_connections: int
@@ -34,7 +35,10 @@ class Options:
 
         return cls(
             quick=quick,
-            duration_s=number("BENCH_DURATION", 3 if quick else 15),
+            # Five short rounds rather than three longer ones in the same time: the
+            # median then survives two disturbed rounds instead of one.
+            rounds=number("BENCH_ROUNDS", 3 if quick else 5),
+            duration_s=number("BENCH_DURATION", 1 if quick else 4),
             warmup_s=1 if quick else 2,
             connections=number("BENCH_CONNECTIONS", 16),
             threads=number("BENCH_THREADS", 2),

@@ -42,6 +42,7 @@ class Server:
     log: Path
     workers: int
     env: dict[str, str]
+    options: tuple[str, ...] = ()  # command-line flags, which override the config file
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -59,6 +60,7 @@ class Server:
                     f"--config={GUNICORN_CONFIG}",
                     f"--bind=127.0.0.1:{self.port}",
                     f"--workers={self.workers}",
+                    *self.options,
                     self.app,
                 ],
                 cwd=settings.BASE_DIR,

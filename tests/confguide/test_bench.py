@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from confguide.bench import report, wrk
+from confguide.bench import report, rounds, wrk
 from confguide.bench.fixture import busiest_day, spread
 from confguide.bench.options import Options
 from confguide.bench.static import CONTENT_TYPES, build_app
@@ -154,16 +154,25 @@ def test_options_quick_mode_shortens_every_run():
     quick = Options.from_environment({"BENCH_QUICK": "1"})
     full = Options.from_environment({})
 
-    assert (quick.duration_s, quick.crowd_duration_s) == (3, 5)
-    assert (full.duration_s, full.crowd_duration_s, full.crowd_connections) == (15, 30, 64)
+    assert (quick.rounds, quick.duration_s, quick.crowd_duration_s) == (3, 1, 5)
+    assert (full.rounds, full.duration_s, full.crowd_duration_s, full.crowd_connections) == (
+        5,
+        4,
+        30,
+        64,
+    )
 
 
 def test_options_take_explicit_values_and_refuse_nonsense():
-    options = Options.from_environment({"BENCH_QUICK": "1", "BENCH_DURATION": "7"})
+    options = Options.from_environment(
+        {"BENCH_QUICK": "1", "BENCH_DURATION": "7", "BENCH_ROUNDS": "4"}
+    )
 
-    assert options.duration_s == 7
+    assert (options.duration_s, options.rounds) == (7, 4)
     with pytest.raises(ValueError, match="BENCH_CONNECTIONS"):
         Options.from_environment({"BENCH_CONNECTIONS": "-4"})
+    with pytest.raises(ValueError, match="BENCH_ROUNDS"):
+        Options.from_environment({"BENCH_ROUNDS": "0"})
 
 
 def _result(*, requests: int, statuses: dict[int, int], p99_ms: float = 50) -> wrk.WrkResult:
@@ -179,6 +188,126 @@ def _result(*, requests: int, statuses: dict[int, int], p99_ms: float = 50) -> w
         max_ms=p99_ms,
         statuses=statuses,
     )
+
+
+def _rate(rps: float, *, errors: int = 0, p99_ms: float = 50) -> wrk.WrkResult:
+    """A one-second run at rps requests a second, errors of them answered 500."""
+    return _result(requests=int(rps), statuses={200: int(rps) - errors, 500: errors}, p99_ms=p99_ms)
+
+
+def test_series_reports_the_median_and_shows_the_median_round():
+    series = rounds.Series((_rate(400, p99_ms=90), _rate(1000, p99_ms=30), _rate(700, p99_ms=60)))
+
+    assert series.requests_per_second == 700
+    assert series.typical.p99_ms == 60
+
+
+def test_series_of_an_even_count_shows_the_lower_middle_round():
+    series = rounds.Series((_rate(400), _rate(1000), _rate(700, p99_ms=60), _rate(800)))
+
+    assert series.requests_per_second == 750
+    assert series.typical.p99_ms == 60
+
+
+def test_series_adds_errors_over_all_rounds_and_skips_failed_runs():
+    series = rounds.Series((_rate(500, errors=2), None, _rate(300, errors=5)))
+
+    assert (series.errors, series.failed_rounds, series.requests_per_second) == (7, 1, 400)
+    assert rounds.Series((None, None)).requests_per_second is None
+    assert rounds.Series((None, None)).typical is None
+
+
+def test_share_is_the_median_of_per_round_ratios_not_the_ratio_of_medians():
+    # The page and its limit both slowed down in round 2: the ratio held.
+    pages = rounds.Series((_rate(1000), _rate(500), _rate(900)))
+    limits = rounds.Series((_rate(2000), _rate(1000), _rate(4500)))
+
+    assert rounds.ratios(pages, limits) == [0.5, 0.5, 0.2]
+    assert rounds.median_ratio(pages, limits) == 0.5
+    # The ratio of the medians (900 / 2000) would say 45%.
+    assert pages.requests_per_second / limits.requests_per_second == 0.45
+
+
+def test_median_ratio_leaves_out_rounds_where_either_side_failed():
+    pages = rounds.Series((_rate(1000), None, _rate(300), _rate(600)))
+    limits = rounds.Series((_rate(2000), _rate(2000), None, _rate(2000)))
+
+    assert rounds.ratios(pages, limits) == [0.5, None, None, 0.3]
+    assert rounds.median_ratio(pages, limits) == pytest.approx(0.4)
+    assert rounds.median_ratio(rounds.Series((None,)), limits) is None
+
+
+def test_pair_puts_the_static_limit_right_after_the_first_page():
+    assert rounds.pair(["day"], "day:static") == ["day", "day:static"]
+    assert rounds.pair(["day", "day-signed-in"], "day:static") == [
+        "day",
+        "day:static",
+        "day-signed-in",
+    ]
+
+
+def test_round_order_reverses_every_other_round():
+    groups = [["day", "day:static", "day-signed-in"], ["ics", "ics:static"], ["day:304"]]
+    forward = ["day", "day:static", "day-signed-in", "ics", "ics:static", "day:304"]
+
+    assert rounds.round_order(groups, 0) == forward
+    assert rounds.round_order(groups, 1) == forward[::-1]
+    assert rounds.round_order(groups, 2) == forward
+
+
+def test_row_measured_in_rounds_reports_medians_and_all_errors():
+    pages = rounds.Series((_rate(1000), _rate(500, errors=1), _rate(900)))
+    limits = rounds.Series((_rate(2000), _rate(1000), _rate(4500)))
+    row = report.Row.measured("Busiest day", pages, static_rounds=limits, queries=1)
+    row.targets = [report.at_least_share(row, 0.5)]
+
+    assert (row.requests_per_second, row.static_rps, row.errors) == (900, 2000, 1)
+    assert row.share_of_static == 0.5
+    # An error in any round, not only the one shown, fails the share target.
+    assert row.result.errors == 0
+    assert row.targets[0].met is False
+    assert report.table([row]).splitlines()[-1] == (
+        "| Busiest day | 900 | 10 ms | 20 ms | 50 ms | 1 | 1.0 kB | 1 | 50% "
+        "| ≥ 50% of static: **not met** |"
+    )
+
+
+def test_table_says_when_some_rounds_failed():
+    row = report.Row.measured("frab XML", rounds.Series((_rate(100), None, _rate(300))))
+
+    assert (
+        report.table([row])
+        .splitlines()[-1]
+        .startswith("| frab XML | 200 (2 of 3 rounds) | 10 ms |")
+    )
+
+
+def test_rounds_section_lists_each_round_with_its_ratio():
+    pages = rounds.Series((_rate(1000), None, _rate(900)))
+    limits = rounds.Series((_rate(2000), _rate(1000), _rate(4500)))
+    rows = [
+        report.Row.measured("Busiest day", pages, static_rounds=limits),
+        report.Row.measured("↳ static limit, same bytes", limits),
+        report.Row("Single run", _rate(50)),
+    ]
+
+    lines = report.rounds_section(rows, load=[1.5, 2.25, 0.5]).splitlines()
+
+    assert lines[0].endswith("round: 1.50, 2.25, 0.50.")
+    assert lines[2:] == [
+        "| page | round 1 | round 2 | round 3 |",
+        "| --- | ---: | ---: | ---: |",
+        "| Busiest day | 1,000 (50%) | failed | 900 (20%) |",
+        "| ↳ static limit, same bytes | 2,000 | 1,000 | 4,500 |",
+    ]
+
+
+def test_method_paragraph_says_how_the_numbers_are_made():
+    text = " ".join(report.method(rounds=5, duration_s=4, warmup_s=2, connections=16).split())
+
+    assert "measured in 5 rounds of 4 s" in text
+    assert "for 2 s with the same 16 connections" in text
+    assert "median of the per-round ratios" in text
 
 
 def test_share_target_is_met_at_the_share_and_not_by_fast_errors():

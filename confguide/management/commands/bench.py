@@ -33,7 +33,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confguide.bench import fixture, report, servers, wrk
+from confguide.bench import fixture, report, rounds, servers, wrk
 from confguide.bench.options import Options
 from confguide.bench.static import CONTENT_TYPES
 
@@ -58,6 +58,25 @@ class Target:
 
 
 @dataclass
+class Load:
+    """One URL the rounds measure: a page, a static limit or a conditional GET."""
+
+    label: str
+    server: servers.Server
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def static_key(key: str) -> str:
+    """The key under which a target's static limit is loaded."""
+    return f"{key}:static"
+
+
+def conditional_key(key: str) -> str:
+    return f"{key}:304"
+
+
+@dataclass
 class Run:
     options: Options
     say: Callable[[str], None]
@@ -65,6 +84,7 @@ class Run:
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="confguide-bench-")))
     notes: list[str] = field(default_factory=list)
     script: str = ""  # wrk's Lua script, written into the work folder
+    round_load: list[float] = field(default_factory=list)  # 1-minute load as each round began
 
     def stop(self) -> None:
         """Stop every server this run started and remove its files; safe to call twice."""
@@ -110,6 +130,9 @@ class Run:
             "confguide.bench.static",
             env={**env, "BENCH_PAGES_DIR": str(self.work / "pages")},
             ready=f"/{CONTENT_TYPES}",
+            # At thousands of requests a second its workers would reach max_requests
+            # within the run; a restart there is noise in the yardstick, not a finding.
+            options=("--max-requests=0",),
         )
 
         self.say("Counting queries and timing cold renders in-process...")
@@ -119,37 +142,52 @@ class Run:
         }
         cold = cold_render(targets[0].path, runs=self.options.cold_runs)
 
-        rows: list[report.Row] = []
-        static_results: dict[str, wrk.WrkResult | None] = {}
+        loads, groups = self.plan(targets, pages, site=site, static=static, cookie=cookie)
+        self.warm_up(loads, groups)
+        # Probed once both workers hold every page, as a returning reader would find them.
+        conditionals = {}
         for target in targets:
-            headers = {"Cookie": cookie} if target.signed_in else {}
-            result = self.load(site, target.label, target.path, headers)
-            if target.static_name and pages[target.key].status == 200:
-                static_results[target.key] = self.load(
-                    static, f"static limit for {target.label}", f"/{target.static_name}", {}
-                )
-            limit = static_results.get(target.static_of or target.key)
-            row = report.Row(
-                page=target.label,
-                result=result,
+            if not target.signed_in:
+                header = self.conditional_header(site, target, pages[target.key])
+                if header is not None:
+                    key = conditional_key(target.key)
+                    conditional = Load(f"{target.label}, conditional", site, target.path, header)
+                    self.warm_up({key: conditional}, [[key]])
+                    loads[key] = conditional
+                    conditionals[target.key] = header
+                    groups.append([key])
+
+        results = self.measure_in_rounds(loads, groups)
+
+        rows: list[report.Row] = []
+        for target in targets:
+            limit_key = static_key(target.static_of or target.key)
+            row = report.Row.measured(
+                target.label,
+                results[target.key],
+                static_rounds=results.get(limit_key),
                 queries=query_counts[target.key],
-                static_rps=limit.requests_per_second if limit else None,
             )
             if target.share is not None:
                 row.targets.append(report.at_least_share(row, target.share))
             if target.queries is not None:
                 row.targets.append(report.at_most_queries(row.queries, target.queries))
             rows.append(row)
-            if target.key in static_results:
+            if static_key(target.key) in results:
                 rows.append(
-                    report.Row(page="↳ static limit, same bytes", result=static_results[target.key])
+                    report.Row.measured(
+                        "↳ static limit, same bytes", results[static_key(target.key)]
+                    )
                 )
-
         for target in targets:
-            if not target.signed_in:
-                row = self.conditional(site, target, pages[target.key])
-                if row is not None:
-                    rows.append(row)
+            if target.key in conditionals:
+                rows.append(
+                    report.Row.measured(
+                        f"{target.label}, conditional GET (304)",
+                        results[conditional_key(target.key)],
+                        queries=warm_queries(target.path, headers=conditionals[target.key]),
+                    )
+                )
 
         crowd = self.crowd(site, targets[0].path)
         clear_cache()  # leave no entries behind in a shared Redis
@@ -163,23 +201,34 @@ class Run:
             "sign-in through the form.",
             "The signed-in page is compared with the static limit of the anonymous page's bytes.",
         ]
+        o = self.options
         return report.document(
-            title_note=" (quick mode: short runs, rough numbers)" if self.options.quick else "",
+            title_note=" (quick mode: short runs, rough numbers)" if o.quick else "",
             machine=machine(),
             when=started,
+            method=report.method(
+                rounds=o.rounds,
+                duration_s=o.duration_s,
+                warmup_s=o.warmup_s,
+                connections=o.connections,
+            ),
             rows=rows,
+            round_load=self.round_load,
             crowd=crowd,
             cold=cold,
             notes=self.notes,
         )
 
-    def start_server(self, name: str, app: str, *, env: dict, ready: str) -> servers.Server:
+    def start_server(
+        self, name: str, app: str, *, env: dict, ready: str, options: tuple[str, ...] = ()
+    ) -> servers.Server:
         server = servers.Server(
             name=name,
             app=app,
             log=self.work / f"{name.replace(' ', '-')}.log",
             workers=WORKERS,
             env=env,
+            options=options,
         )
         self.started.append(server)
         server.start()
@@ -272,21 +321,82 @@ class Run:
         (folder / CONTENT_TYPES).write_text(json.dumps(content_types))
         return pages
 
-    def load(
-        self, server: servers.Server, label: str, path: str, headers: dict[str, str]
-    ) -> wrk.WrkResult | None:
-        url = server.base_url + path
+    def plan(
+        self,
+        targets: list[Target],
+        pages: dict[str, servers.Page],
+        *,
+        site: servers.Server,
+        static: servers.Server,
+        cookie: str,
+    ) -> tuple[dict[str, Load], list[list[str]]]:
+        """What the rounds load, by key, and in which groups: each page with its static
+        limit, and a page compared with another's limit (signed in) right after that limit."""
+        loads = {
+            target.key: Load(
+                target.label, site, target.path, {"Cookie": cookie} if target.signed_in else {}
+            )
+            for target in targets
+        }
+        groups: list[list[str]] = []
+        grouped: set[str] = set()
+        for target in targets:
+            if target.static_name and pages[target.key].status == 200:
+                loads[static_key(target.key)] = Load(
+                    f"static limit for {target.label}", static, f"/{target.static_name}"
+                )
+                members = [target.key, *(t.key for t in targets if t.static_of == target.key)]
+                groups.append(rounds.pair(members, static_key(target.key)))
+                grouped.update(members)
+        # A page without a limit to stand next to (its bytes were not saved) runs alone.
+        groups += [[target.key] for target in targets if target.key not in grouped]
+        return loads, groups
+
+    def warm_up(self, loads: dict[str, Load], groups: list[list[str]]) -> None:
+        """Warm these URLs up, in the order of the first round, before any is measured."""
+        if len(loads) > 1:
+            self.say(f"Warming up {len(loads)} URLs, {self.options.warmup_s} s each...")
+        for key in rounds.round_order(groups, 0):
+            if key in loads:
+                self.warm(loads[key])
+
+    def measure_in_rounds(
+        self, loads: dict[str, Load], groups: list[list[str]]
+    ) -> dict[str, rounds.Series]:
+        """Load each URL once per round; every run's result by key.
+
+        The order puts each page next to its static limit and reverses every other
+        round (see confguide/bench/rounds.py).
+        """
         o = self.options
-        # Warm up until every connection has had an answer: filling a cold cache
-        # can take longer than one warm-up run, and that is not what is measured.
+        results: dict[str, list[wrk.WrkResult | None]] = {key: [] for key in loads}
+        for index in range(o.rounds):
+            self.round_load.append(os.getloadavg()[0])
+            self.say(f"Round {index + 1} of {o.rounds}, {o.duration_s} s per URL:")
+            for key in rounds.round_order(groups, index):
+                results[key].append(self.measure(loads[key]))
+        return {key: rounds.Series(tuple(runs)) for key, runs in results.items()}
+
+    def warm(self, load: Load) -> None:
+        """Load the URL unmeasured until every connection has had an answer.
+
+        Filling a cold cache (in each worker, with a local-memory cache) can take
+        longer than one warm-up run, and that is not what is measured.
+        """
+        o = self.options
+        url = load.server.base_url + load.path
         for _ in range(5):
-            warm = self.drive(url, headers, connections=o.connections, duration_s=o.warmup_s)
+            warm = self.drive(url, load.headers, connections=o.connections, duration_s=o.warmup_s)
             if warm is None or warm.requests >= o.connections:
                 break
-        result = self.drive(url, headers, connections=o.connections, duration_s=o.duration_s)
+
+    def measure(self, load: Load) -> wrk.WrkResult | None:
+        o = self.options
+        url = load.server.base_url + load.path
+        result = self.drive(url, load.headers, connections=o.connections, duration_s=o.duration_s)
         if result is not None:
             self.say(
-                f"  {label}: {result.requests_per_second:,.1f} requests/s, "
+                f"  {load.label}: {result.requests_per_second:,.1f} requests/s, "
                 f"p99 {report.milliseconds(result.p99_ms)}, {result.errors} errors"
             )
         return result
@@ -312,10 +422,11 @@ class Run:
             self.say(f"Warning: wrk failed on {url}: {completed.stderr.strip()}")
             return None
 
-    def conditional(
+    def conditional_header(
         self, site: servers.Server, target: Target, page: servers.Page
-    ) -> report.Row | None:
-        """The page fetched conditionally, as apps re-fetching a feed do; None if it cannot be."""
+    ) -> dict[str, str] | None:
+        """The header of a conditional GET, as apps re-fetching a feed send; None if the
+        page cannot be fetched that way (noted)."""
         if "etag" in page.headers:
             header = {"If-None-Match": page.headers["etag"]}
         elif "last-modified" in page.headers:
@@ -332,11 +443,7 @@ class Run:
                 f"({', '.join(header)}): not measured."
             )
             return None
-        return report.Row(
-            page=f"{target.label}, conditional GET (304)",
-            result=self.load(site, f"{target.label}, conditional", target.path, header),
-            queries=warm_queries(target.path, headers=header),
-        )
+        return header
 
     def crowd(self, site: servers.Server, path: str) -> report.Crowd:
         o = self.options
