@@ -132,8 +132,15 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering as an empty cache while Redis is out
+            # (pages render afresh, sessions come from the database): see confguide/cache.py.
+            "BACKEND": "confguide.cache.FailSoftRedisCache",
             "LOCATION": env.str("REDIS_URL"),
+            "OPTIONS": {
+                # A hanging Redis must cost a fraction of a second, not the request.
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
     # Sessions are read on every signed-in request: from the shared cache, with

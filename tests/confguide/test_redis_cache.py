@@ -6,6 +6,8 @@ deletes only its own keys afterwards.
 
 import datetime as dt
 import os
+import socket
+import threading
 import uuid
 
 import pytest
@@ -16,6 +18,7 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from confguide.models import ContactMessage
 from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.integration
@@ -100,3 +103,96 @@ def test_signed_in_warm_page_takes_three_queries_with_sessions_in_redis(redis_ca
     assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
     assert "“Shared talk 0” from my schedule" in page.text
     assert "“Shared talk 1” from my schedule" not in page.text
+
+
+# --- Redis out: the site works without it ------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _fail_soft_cache(settings, location: str) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "confguide.cache.FailSoftRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture
+def redis_gone(settings):
+    """REDIS_URL names a port where nothing listens (Redis stopped)."""
+    _fail_soft_cache(settings, f"redis://127.0.0.1:{_free_port()}/0")
+
+
+@pytest.fixture
+def redis_hanging(settings):
+    """A server that takes connections and never answers (Redis frozen)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    _fail_soft_cache(settings, f"redis://127.0.0.1:{server.getsockname()[1]}/0")
+    yield accepted
+    stop.set()
+    thread.join()
+    for client_socket in accepted:
+        client_socket.close()
+    server.close()
+
+
+def test_with_redis_stopped_pages_sign_in_and_contact_still_work(redis_gone, day, caplog):
+    assert "Shared talk 0" in Client().get(day["url"]).text
+
+    UserFactory(username="ada", password="a long enough passphrase")
+    reader = Client()
+    signed_in = reader.post(
+        reverse("login"), {"username": "ada", "password": "a long enough passphrase"}
+    )
+    assert signed_in.status_code == 302
+    assert "Sign out" in reader.get(day["url"]).text
+
+    sent = Client().post(
+        reverse("contact:form"),
+        {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "company": "Analytical Engines",
+            "topic": "storage",
+            "message": "Our stateful workloads need persistent memory on Kubernetes.",
+            "consent": "on",
+            "homepage": "",
+            "source": "/",
+        },
+    )
+    assert sent.status_code == 302
+    assert ContactMessage.objects.count() == 1
+    assert "Redis is unavailable" in caplog.text
+
+
+def test_a_hanging_redis_is_left_alone_for_a_while_after_one_timeout(redis_hanging, day):
+    first = Client().get(day["url"])
+    tried = len(redis_hanging)
+    later = [Client().get(day["url"]) for _ in range(5)]
+
+    assert first.status_code == 200 and all(page.status_code == 200 for page in later)
+    assert tried >= 1
+    assert len(redis_hanging) == tried  # no new connection while paused
