@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages as flash
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -115,12 +116,13 @@ def join(parts: Parts, fill: Callable[[str], bytes], saved: Callable[[], set[int
     return b"".join(out)
 
 
-def _toggle_form(*, method: str, action: str, back: str, token: str | None) -> str:
-    csrf = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        if token
-        else ""
+def _csrf_input(request: HttpRequest) -> str:
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
     )
+
+
+def _toggle_form(*, method: str, action: str, back: str, csrf: str = "") -> str:
     return format_html(
         '<form id="schedule-toggle" method="{}" action="{}" hidden>{}'
         '<input type="hidden" name="next" value="{}"></form>',
@@ -133,33 +135,20 @@ def _toggle_form(*, method: str, action: str, back: str, token: str | None) -> s
 
 def for_reader(parts: Parts, request: HttpRequest, *, back: str | None = None) -> bytes:
     """The page as this reader sees it."""
-    has_toggles = parts.has_toggles
 
     def fill(name: str) -> bytes:
+        html = ""  # an unknown marker is dropped rather than shown
         if name == "csrf":
-            html = format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-            )
-        elif name == "toggle_form":
-            html = (
-                _toggle_form(
-                    method="post",
-                    action=request.path,
-                    back=back or return_path(request),
-                    token=get_token(request),
-                )
-                if has_toggles
-                else ""
+            html = _csrf_input(request)
+        elif name == "toggle_form" and parts.has_toggles:
+            back_here = back or return_path(request)
+            html = _toggle_form(
+                method="post", action=request.path, back=back_here, csrf=_csrf_input(request)
             )
         elif name == "account":
             html = render_to_string("includes/_account_nav.html", request=request)
-        elif name == "messages":
-            has_messages = has_personal_messages(request)
-            html = (
-                render_to_string("includes/_messages.html", request=request) if has_messages else ""
-            )
-        else:
-            html = ""  # an unknown marker is dropped rather than shown
+        elif name == "messages" and has_personal_messages(request):
+            html = render_to_string("includes/_messages.html", request=request)
         return html.encode()
 
     return join(parts, fill, lambda: saved_ids(request))
@@ -170,10 +159,15 @@ def for_anyone(parts: Parts, request: HttpRequest, *, back: str) -> bytes:
     has_toggles = parts.has_toggles
 
     def fill(name: str) -> bytes:
+        if name == "csrf":
+            raise ImproperlyConfigured(
+                "A cached page holds a CSRF form, but readers without a session get it "
+                "without a token: put the form on a page of its own (see the time-zone chooser)."
+            )
         if name == "toggle_form" and has_toggles:
             # No session, so no token: the buttons lead to a page that asks to confirm.
             action = reverse("myschedule:index")
-            return _toggle_form(method="get", action=action, back=back, token=None).encode()
+            return _toggle_form(method="get", action=action, back=back).encode()
         if name == "account":
             context = {"user": AnonymousUser(), "request": request}
             return render_to_string("includes/_account_nav.html", context).encode()

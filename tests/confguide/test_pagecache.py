@@ -305,3 +305,13 @@ def test_a_signed_in_readers_copy_is_gzipped_for_them_with_random_padding(day):
         assert response.content[3] & gzip.FNAME  # a file name pads the header
     # Against BREACH the compressed length varies from response to response.
     assert len({len(response.content) for response in packed}) > 1
+
+
+def test_a_cached_page_may_not_carry_a_csrf_form_for_readers_without_a_session(rf):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from confguide import personal
+
+    parts = personal.split(b"<form><!--cg:csrf--></form>")
+    with pytest.raises(ImproperlyConfigured, match="CSRF form"):
+        personal.for_anyone(parts, rf.get("/"), back="/")
