@@ -23,7 +23,7 @@ from confguide.pagecache import accepts_gzip, stored_response
 
 from . import exports, selectors
 from .calendar import absolute_url, build_calendar, session_url
-from .models import Event, Theme
+from .models import Theme
 
 # Shared caches (a CDN, a proxy) may keep an export this long; browsers and
 # calendar apps revalidate every time, which costs one query and a 304.
@@ -32,18 +32,21 @@ SHARED_MAX_AGE_SECONDS = 30
 BODY_CACHE_SECONDS = 24 * 60 * 60
 
 
-def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: str, build):
+def _export(request: HttpRequest, slug: str, *, theme: Theme | None, kind: str, build):
+    """An export of the event `slug`: `build(event, sessions)` gives its type and body."""
+    version = selectors.published_event_version(slug)
     # A theme's own name shows in its calendar even where the event has none of its sessions.
-    seed = f"{kind}|{event.pk}|{event.content_version}|{theme.name if theme else ''}"
+    seed = f"{kind}|{version.pk}|{version.content_version}|{theme.name if theme else ''}"
     digest = hashlib.sha256(seed.encode()).hexdigest()[:32]
     key, etag = f"export:{digest}", f'"{digest}"'
-    stamp = int(event.updated_at.timestamp())  # HTTP dates have whole seconds
+    stamp = int(version.updated_at.timestamp())  # HTTP dates have whole seconds
     conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
     if conditional is None:
         cached = cache.get(key)
         if cached is None:
+            event = selectors.published_event(slug)
             sessions = list(selectors.exportable_sessions(event=event, theme=theme))
-            content_type, body = build(sessions)
+            content_type, body = build(event, sessions)
             body = body.encode() if isinstance(body, str) else body
             # Compressed once per version, not per poll: exports hold nothing secret.
             cached = (content_type, body, compress_string(body))
@@ -63,14 +66,13 @@ def _export(request: HttpRequest, *, event: Event, theme: Theme | None, kind: st
 
 def _frab(request: HttpRequest, slug: str, *, kind: str, content_type: str, render):
     """frab XML and JSON list the same sessions (cancelled ones left out) the same way."""
-    event = selectors.published_event(slug)
     feed = absolute_url(reverse(f"exports:frab_{kind}", args=[slug]))
 
-    def build(sessions):
+    def build(event, sessions):
         listed = [s for s in sessions if not s.is_cancelled]
         return content_type, render(event, listed, url_of=session_url, feed_url=feed)
 
-    return _export(request, event=event, theme=None, kind=kind, build=build)
+    return _export(request, slug, theme=None, kind=kind, build=build)
 
 
 @require_safe
@@ -93,9 +95,7 @@ def frab_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    event = selectors.published_event(slug)
-
-    def build(sessions):
+    def build(event, sessions):
         return "text/calendar; charset=utf-8", build_calendar(
             sessions,
             name=event.name,
@@ -103,15 +103,15 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
             url=absolute_url(reverse("exports:event_ics", args=[slug])),
         )
 
-    return _export(request, event=event, theme=None, kind="ics", build=build)
+    return _export(request, slug, theme=None, kind="ics", build=build)
 
 
 @require_safe
 def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResponse:
-    event = selectors.published_event(slug)
+    selectors.published_event_version(slug)  # an unknown event is a 404 before the theme
     theme = selectors.public_theme(theme_slug)
 
-    def build(sessions):
+    def build(event, sessions):
         return "text/calendar; charset=utf-8", build_calendar(
             sessions,
             name=f"{event.name}: {theme.name}",
@@ -119,4 +119,4 @@ def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResp
             url=absolute_url(reverse("exports:theme_ics", args=[slug, theme_slug])),
         )
 
-    return _export(request, event=event, theme=theme, kind=f"ics-{theme.pk}", build=build)
+    return _export(request, slug, theme=theme, kind=f"ics-{theme.pk}", build=build)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, Max, Q, QuerySet, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -94,6 +97,46 @@ def event_list(*, now: dt.datetime | None = None) -> dict[str, Any]:
 
 def published_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published(), slug=slug)
+
+
+@dataclass(frozen=True)
+class EventVersion:
+    """What finds a published event's cached pages and exports: no more, so nothing
+    else can be read from it by mistake (the whole Event is for a cache miss)."""
+
+    pk: int
+    content_version: int
+    updated_at: dt.datetime
+    start_date: dt.date
+    end_date: dt.date
+    time_zone: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+_VERSION_FIELDS = ("id", "content_version", "updated_at", "start_date", "end_date", "time_zone")
+
+
+@functools.cache
+def _event_version_sql() -> str:
+    columns = ", ".join(Event._meta.get_field(name).column for name in _VERSION_FIELDS)
+    slug, published = (Event._meta.get_field(name).column for name in ("slug", "is_published"))
+    return f"SELECT {columns} FROM {Event._meta.db_table} WHERE {slug} = %s AND {published}"
+
+
+def published_event_version(slug: str) -> EventVersion:
+    """The version of a published event, read on every request for its pages.
+
+    A plain SQL query through Event.objects.raw (which still converts the
+    values as the fields do): the ORM's query building was a third of the time
+    a cached page took to serve.
+    """
+    found = next(iter(Event.objects.raw(_event_version_sql(), [slug])), None)
+    if found is None:
+        raise Http404("No published event here.")
+    return EventVersion(*(getattr(found, name) for name in ("pk", *_VERSION_FIELDS[1:])))
 
 
 def event_page(*, event: Event, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -91,10 +91,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = selectors.published_event(slug)
+    version = selectors.published_event_version(slug)
     now = timezone.now()
 
     def build() -> dict:
+        event = selectors.published_event(slug)
         context = selectors.event_page(event=event, now=now)
         dates = f"{event.start_date:%-d %b} to {event.end_date:%-d %b %Y}"
         where = "online" if event.is_virtual else (event.venue or "")
@@ -110,9 +111,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(
         request,
         template_name="sessions/event_detail.html",
-        key=(event.pk, event.content_version, selectors.event_phase(event, now=now)),
+        key=(version.pk, version.content_version, selectors.event_phase(version, now=now)),
         build=build,
-        last_modified=event.updated_at,
+        last_modified=version.updated_at,
     )
 
 
@@ -121,13 +122,14 @@ SCHEDULE_PARAMETERS = ("q", "theme", "format", "level", "room", "company", "day"
 
 @require_safe
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
-    event = selectors.published_event(slug)
+    version = selectors.published_event_version(slug)
     now = timezone.now()
     # The day shown by default, "now and next" and the running banner follow the clock.
-    phase = selectors.event_phase(event, now=now)
+    phase = selectors.event_phase(version, now=now)
     clock = minute(now) if phase == "current" else None
 
     def build() -> dict:
+        event = selectors.published_event(slug)
         choices = selectors.schedule_choices(event=event)
         form = ScheduleFilterForm(request.GET, days=event.days, **choices)
         filters = form.filters()
@@ -160,10 +162,10 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(
         request,
         template_name="sessions/schedule.html",
-        key=(event.pk, event.content_version, phase, clock),
+        key=(version.pk, version.content_version, phase, clock),
         query=query_key(request, SCHEDULE_PARAMETERS),
         build=build,
-        last_modified=max(event.updated_at, clock) if clock else event.updated_at,
+        last_modified=max(version.updated_at, clock) if clock else version.updated_at,
     )
 
 

@@ -45,3 +45,27 @@ def test_an_event_stays_current_until_its_last_night_ends(db):
     assert not selectors.event_is_running(event, now=after)
     assert selectors.event_list(now=after)["past_events"] == [event]
     assert selectors.home_page(now=after)["recent_events"] == [event]
+
+
+def test_published_event_version_reads_what_the_model_holds(db):
+    from django.http import Http404
+
+    event = EventFactory(time_zone="Asia/Kolkata")
+    version = selectors.published_event_version(event.slug)
+    event.refresh_from_db()
+
+    assert (version.pk, version.content_version, version.updated_at) == (
+        event.pk,
+        event.content_version,
+        event.updated_at,
+    )
+    assert version.updated_at.tzinfo is not None
+    assert (version.start_date, version.end_date, version.tz) == (
+        event.start_date,
+        event.end_date,
+        event.tz,
+    )
+    draft = EventFactory(is_published=False)
+    for slug in (draft.slug, "no-such-event"):
+        with pytest.raises(Http404):
+            selectors.published_event_version(slug)
