@@ -313,3 +313,13 @@ def test_a_dry_run_import_moves_nothing(db, schedule_fixture):
     assert version(event) == before
     assert Event.objects.values_list("updated_at", flat=True).get(pk=event.pk) == updated
     assert dt.datetime.now(dt.UTC) >= updated
+
+
+def test_site_version_says_when_the_programme_last_changed(two_events):
+    talk = two_events["talks"][0]
+    talk.title = "Retitled"
+    talk.save()
+    latest = Event.objects.order_by("-updated_at").values_list("updated_at", flat=True)[0]
+
+    assert content.site_version().changed_at == latest
+    assert content.site_version().changed_at.tzinfo is not None
