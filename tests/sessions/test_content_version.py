@@ -323,3 +323,83 @@ def test_site_version_says_when_the_programme_last_changed(two_events):
 
     assert content.site_version().changed_at == latest
     assert content.site_version().changed_at.tzinfo is not None
+
+
+def _rename_session(p):
+    p["talks"][0].title = "A retitled talk"
+    p["talks"][0].save()
+    return "A retitled talk"
+
+
+def _rename_speaker(p):
+    p["speaker"].name = "Ada King"
+    p["speaker"].save()
+    return "Ada King"
+
+
+def _rename_company(p):
+    p["company"].name = "Acme Cloud Renamed"
+    p["company"].save()
+    return "Acme Cloud Renamed"
+
+
+def _rename_room(p):
+    room = p["talks"][0].room
+    room.name = "Hall Renamed"
+    room.save()
+    return "Hall Renamed"
+
+
+def _rename_theme(p):
+    p["theme"].name = "Storage Renamed"
+    p["theme"].save()
+    return "Storage Renamed"
+
+
+def _add_theme_link(p):
+    p["talks"][0].themes.add(ThemeFactory(name="Freshly Linked"))
+    return "Freshly Linked"
+
+
+def _add_speaker(p):
+    SessionSpeakerFactory(session=p["talks"][0], speaker=SpeakerFactory(name="Grace Hopper"))
+    return "Grace Hopper"
+
+
+def _merge_speaker(p):
+    twin = SpeakerFactory(name="Ada Byron")
+    SessionSpeakerFactory(session=p["talks"][0], speaker=twin, order=1)
+    services.merge_speakers(keep=twin, duplicates=[p["speaker"]])
+    return "Ada Byron"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _rename_session,
+        _rename_speaker,
+        _rename_company,
+        _rename_room,
+        _rename_theme,
+        _add_theme_link,
+        _add_speaker,
+        _merge_speaker,
+    ],
+)
+def test_every_kind_of_edit_shows_at_once_on_cached_pages_and_exports(two_events, client, edit):
+    first, talk = two_events["first"], two_events["talks"][0]
+    urls = [
+        reverse("conference:schedule", args=[first.slug]) + f"?day={talk.conference_day}",
+        talk.get_absolute_url(),
+        reverse("exports:frab_json", args=[first.slug]),
+    ]
+    etags = {url: client.get(url)["ETag"] for url in urls}
+    for url, etag in etags.items():  # cached, and answering 304 to a repeat visit
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    shown = edit(two_events)
+
+    for url, etag in etags.items():
+        response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 200, url
+        assert shown in response.content.decode(), (edit.__name__, url)
