@@ -125,6 +125,10 @@ PASSWORD_RESET_REQUESTS_PER_ADDRESS = env.int("PASSWORD_RESET_REQUESTS_PER_ADDRE
 # Password reset links stay valid this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
 
+# A visitor's schedule (kept without an account) is deleted after this many
+# days unused, by `manage.py expire_anonymous_schedules`.
+ANONYMOUS_SCHEDULE_DAYS = env.int("ANONYMOUS_SCHEDULE_DAYS", default=90)
+
 # --- Caches -----------------------------------------------------------------
 
 # Local memory by default; REDIS_URL shares the cache (and rate limits)

@@ -378,7 +378,8 @@ class SessionAdmin(admin.ModelAdmin):
     def speaker_names(self, obj):
         return ", ".join(appearance.speaker.name for appearance in obj.appearances.all())
 
-    @admin.display(description="saved by", ordering="_saved_count")
+    # Every schedule counts: attendees' accounts and anonymous visitors' alike.
+    @admin.display(description="saved by (incl. anonymous)", ordering="_saved_count")
     def saved_count(self, obj):
         return obj._saved_count
 

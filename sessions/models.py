@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -401,11 +402,42 @@ class SessionSpeaker(models.Model):
         return f"{self.speaker} @ {self.company}" if self.company_id else str(self.speaker)
 
 
+def _visitor_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Visitor(models.Model):
+    """A browser without an account that saved sessions: its schedule's owner.
+
+    Its token lives in the browser session; the picks are SavedSession rows,
+    so concurrent adds and removes each land (a list in the session, read and
+    written back by every request, lost some). Merged into the account on
+    sign-in or sign-up; unused ones expire (expire_anonymous_schedules).
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=_visitor_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "anonymous visitor"
+
+    def __str__(self) -> str:
+        return f"Anonymous visitor {self.pk}"
+
+
 class SavedSession(models.Model):
-    """A session in an attendee's personal schedule ("my schedule")."""
+    """A session in a personal schedule ("my schedule"): an attendee's or a visitor's."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_sessions",
+        null=True,
+        blank=True,
+    )
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, related_name="saved_sessions", null=True, blank=True
     )
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="saved_by")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -422,13 +454,24 @@ class SavedSession(models.Model):
                 name="session_saved_once_per_user",
                 violation_error_message="This session is already in the schedule.",
             ),
+            models.UniqueConstraint(
+                fields=["visitor", "session"],
+                name="session_saved_once_per_visitor",
+                violation_error_message="This session is already in the schedule.",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, visitor__isnull=True)
+                | Q(user__isnull=True, visitor__isnull=False),
+                name="saved_by_a_user_or_a_visitor",
+                violation_error_message="A saved session belongs to an account or a visitor.",
+            ),
         ]
         # Indexes: the unique constraint's (user, session) serves every lookup
         # by attendee; the foreign key's own index on session serves the
         # admin's "saved by" count.
 
     def __str__(self) -> str:
-        return f"{self.session} for {self.user}"
+        return f"{self.session} for {self.user or self.visitor}"
 
     @property
     def is_changed(self) -> bool:

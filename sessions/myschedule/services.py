@@ -1,12 +1,15 @@
 """Writes to personal schedules ("my schedule").
 
-Signed-in attendees keep their schedule in SavedSession rows; anonymous
-visitors keep a list of session ids in their browser session, which is merged
-into their account when they sign up or sign in.
+Every schedule is SavedSession rows: a signed-in attendee's belong to the
+account; an anonymous visitor's to a Visitor whose token is kept in their
+browser session, and they are merged into the account when the visitor signs
+up or signs in. Rows, not a list in the session, so that quick taps on several
+"Add" buttons (concurrent requests) all land.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 
@@ -17,10 +20,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..models import Event, SavedSession, Session
+from ..models import Event, SavedSession, Session, Visitor
 from ..validators import validate_time_zone
 
-# Key of the anonymous schedule in the browser session.
+# Key of the visitor's token in the browser session (a list of session ids,
+# in sessions from before schedules were rows).
 ANONYMOUS_KEY = "myschedule"
 
 UNKNOWN_MESSAGE = "That session is not in the published programme, so it cannot be saved."
@@ -89,41 +93,97 @@ def add_sessions(*, user: AbstractBaseUser, sessions: Iterable[Session]) -> int:
     return _save_rows(user=user, session_ids=addable)
 
 
-# --- Anonymous visitors: the schedule lives in the browser session ----------
+# --- Anonymous visitors: rows owned by the token in the browser session -----
 
 
-def anonymous_session_ids(store: SessionBase) -> list[int]:
-    value = store.get(ANONYMOUS_KEY, [])
-    # The session is signed, but stay strict about what comes back out of it.
+def _legacy_ids(value) -> list[int]:
     return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
 
 
+def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
+    """The visitor whose token this browser session holds; made on the first write."""
+    value = store.get(ANONYMOUS_KEY)
+    if isinstance(value, str):
+        visitor = Visitor.objects.filter(token=value).first()
+        if visitor is not None or not create:
+            return visitor
+    elif not create:
+        return None
+    visitor = Visitor.objects.create()
+    # A schedule kept as a list in the session before it was rows moves over.
+    legacy = Session.objects.public().filter(pk__in=_legacy_ids(value)).values_list("pk", flat=True)
+    SavedSession.objects.bulk_create(
+        [SavedSession(visitor=visitor, session_id=pk) for pk in legacy], ignore_conflicts=True
+    )
+    store[ANONYMOUS_KEY] = visitor.token
+    return visitor
+
+
+def _used(visitor: Visitor) -> None:
+    Visitor.objects.filter(pk=visitor.pk).update(last_used_at=timezone.now())
+
+
+def anonymous_session_ids(store: SessionBase) -> list[int]:
+    """The sessions a visitor saved, in the order they saved them."""
+    value = store.get(ANONYMOUS_KEY)
+    if not isinstance(value, str):
+        return _legacy_ids(value)
+    return list(
+        SavedSession.objects.filter(visitor__token=value)
+        .order_by("pk")
+        .values_list("session_id", flat=True)
+    )
+
+
 def add_session_anonymously(*, store: SessionBase, session: Session) -> bool:
+    """Save a session for the browser's visitor; returns whether a row was created."""
     if session.status != Session.Status.PUBLISHED or not session.event.is_published:
         raise ValidationError(UNKNOWN_MESSAGE, code="unknown")
-    ids = anonymous_session_ids(store)
-    if session.pk in ids:
+    with transaction.atomic():
+        visitor = _visitor(store, create=True)
+        _used(visitor)
+    try:
+        with transaction.atomic():
+            SavedSession.objects.create(visitor=visitor, session=session)
+    except IntegrityError:  # saved already, maybe by a concurrent tap: what was asked for
         return False
-    store[ANONYMOUS_KEY] = [*ids, session.pk]
     return True
 
 
 def remove_session_anonymously(*, store: SessionBase, session_id: int) -> bool:
-    ids = anonymous_session_ids(store)
-    if session_id not in ids:
+    visitor = _visitor(store, create=isinstance(store.get(ANONYMOUS_KEY), list))
+    if visitor is None:
         return False
-    store[ANONYMOUS_KEY] = [pk for pk in ids if pk != session_id]
-    return True
+    _used(visitor)
+    deleted, _ = SavedSession.objects.filter(visitor=visitor, session_id=session_id).delete()
+    return deleted > 0
 
 
+@transaction.atomic
 def add_sessions_anonymously(*, store: SessionBase, sessions: Iterable[Session]) -> int:
-    ids = anonymous_session_ids(store)
     wanted = [session.pk for session in sessions]
     addable = set(Session.objects.published().filter(pk__in=wanted).values_list("pk", flat=True))
-    new_ids = [pk for pk in dict.fromkeys(wanted) if pk in addable and pk not in ids]
-    if new_ids:
-        store[ANONYMOUS_KEY] = [*ids, *new_ids]
+    if not addable:
+        return 0
+    visitor = _visitor(store, create=True)
+    _used(visitor)
+    already = set(
+        SavedSession.objects.filter(visitor=visitor, session_id__in=addable).values_list(
+            "session_id", flat=True
+        )
+    )
+    new_ids = [pk for pk in dict.fromkeys(wanted) if pk in addable and pk not in already]
+    SavedSession.objects.bulk_create(
+        [SavedSession(visitor=visitor, session_id=pk) for pk in new_ids], ignore_conflicts=True
+    )
     return len(new_ids)
+
+
+def expire_anonymous_schedules(*, unused_for: dt.timedelta) -> int:
+    """Delete visitors' schedules nobody used for this long; returns how many."""
+    stale = Visitor.objects.filter(last_used_at__lt=timezone.now() - unused_for)
+    _, by_model = stale.delete()
+    return by_model.get(Visitor._meta.label, 0)
 
 
 def add_sessions_for_visitor(*, request: HttpRequest, sessions: Iterable[Session]) -> int:
@@ -142,10 +202,11 @@ def merge_anonymous_schedule(*, user: AbstractBaseUser, store: SessionBase) -> i
     those no longer public are dropped.
     """
     ids = anonymous_session_ids(store)
-    if not ids:
+    if ANONYMOUS_KEY not in store:
         return 0
     public_ids = Session.objects.public().filter(pk__in=ids).values_list("pk", flat=True)
     added = _save_rows(user=user, session_ids=public_ids)
+    Visitor.objects.filter(token=store[ANONYMOUS_KEY]).delete()
     del store[ANONYMOUS_KEY]
     return added
 

@@ -47,3 +47,20 @@ def test_saved_by_column_costs_no_query_per_row(
         response = editor_client.get(CHANGELIST)
 
     assert response.text.count('class="field-saved_count"') == sessions
+
+
+def test_saved_by_counts_anonymous_visitors_too(editor_client):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from sessions.myschedule import services
+
+    session = _saved("Half anonymous", 1)
+    for _ in range(2):
+        store = SessionStore()
+        store.create()
+        services.add_session_anonymously(store=store, session=session)
+
+    page = editor_client.get(CHANGELIST)
+
+    assert "saved by (incl. anonymous)" in page.text.lower()
+    assert '<td class="field-saved_count">3</td>' in page.text

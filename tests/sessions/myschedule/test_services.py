@@ -1,11 +1,15 @@
+import datetime as dt
+import io
 import threading
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
-from sessions.models import SavedSession, Session
+from sessions.models import SavedSession, Session, Visitor
 from sessions.myschedule import services
 from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, UserFactory
 
@@ -92,24 +96,58 @@ def _store():
     return store
 
 
-def test_anonymous_schedule_adds_and_removes_in_the_browser_session(db):
+def test_anonymous_schedule_is_rows_owned_by_the_browsers_visitor(db):
     store = _store()
     first, second = SessionFactory(), SessionFactory()
 
-    services.add_session_anonymously(store=store, session=first)
+    assert services.add_session_anonymously(store=store, session=first) is True
     services.add_session_anonymously(store=store, session=second)
-    services.add_session_anonymously(store=store, session=first)
+    assert services.add_session_anonymously(store=store, session=first) is False
     services.remove_session_anonymously(store=store, session_id=second.pk)
 
     assert services.anonymous_session_ids(store) == [first.pk]
-    assert not SavedSession.objects.exists()
+    visitor = Visitor.objects.get()
+    assert store[services.ANONYMOUS_KEY] == visitor.token
+    assert list(SavedSession.objects.values_list("visitor", "user", "session")) == [
+        (visitor.pk, None, first.pk)
+    ]
 
 
-def test_anonymous_schedule_ignores_tampered_values(db):
+def test_a_schedule_kept_as_a_list_in_an_older_session_moves_into_rows(db):
     store = _store()
-    store[services.ANONYMOUS_KEY] = ["1; DROP TABLE", 3, None]
+    kept, added = SessionFactory(), SessionFactory()
+    store[services.ANONYMOUS_KEY] = ["1; DROP TABLE", kept.pk, None]
 
-    assert services.anonymous_session_ids(store) == [3]
+    assert services.anonymous_session_ids(store) == [kept.pk]  # read, nothing written
+    assert not Visitor.objects.exists()
+    services.add_session_anonymously(store=store, session=added)
+
+    assert services.anonymous_session_ids(store) == [kept.pk, added.pk]
+    assert isinstance(store[services.ANONYMOUS_KEY], str)
+
+
+def test_a_token_that_names_no_visitor_is_an_empty_schedule(db):
+    store = _store()
+    store[services.ANONYMOUS_KEY] = "forged-or-expired"
+
+    assert services.anonymous_session_ids(store) == []
+    assert services.remove_session_anonymously(store=store, session_id=1) is False
+
+
+def test_unused_anonymous_schedules_expire_and_used_ones_stay(db):
+    old_store, fresh_store = _store(), _store()
+    services.add_session_anonymously(store=old_store, session=SessionFactory())
+    services.add_session_anonymously(store=fresh_store, session=SessionFactory())
+    Visitor.objects.filter(token=old_store[services.ANONYMOUS_KEY]).update(
+        last_used_at=timezone.now() - dt.timedelta(days=91)
+    )
+    out = io.StringIO()
+
+    call_command("expire_anonymous_schedules", stdout=out)
+
+    assert "Deleted 1 anonymous schedule unused for 90 days." in out.getvalue()
+    assert services.anonymous_session_ids(old_store) == []
+    assert len(services.anonymous_session_ids(fresh_store)) == 1
 
 
 def test_merge_keeps_everything_public_once_and_empties_the_browser_schedule(db):
@@ -182,6 +220,41 @@ def test_set_time_zone_validates_the_name(db):
 
     user.refresh_from_db()
     assert user.time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL"
+)
+def test_nine_quick_taps_by_one_anonymous_visitor_all_land():
+    store = _store()
+    first, *others = [SessionFactory() for _ in range(10)]
+    services.add_session_anonymously(store=store, session=first)
+    store.save()
+    start = threading.Barrier(len(others))
+    errors = []
+
+    def tap(session):
+        # Each request reads the same browser session, as the real ones do.
+        own = SessionStore(session_key=store.session_key)
+        try:
+            start.wait()
+            services.add_session_anonymously(store=own, session=session)
+            own.save()
+        except Exception as error:  # any error fails the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap, args=[session]) for session in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    again = SessionStore(session_key=store.session_key)
+    assert sorted(services.anonymous_session_ids(again)) == sorted(s.pk for s in [first, *others])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -165,13 +165,14 @@ def test_adding_a_cancelled_session_is_a_bad_request(attendee_client):
     assert "has been cancelled" in response.text
 
 
-def test_anonymous_visitor_adds_to_the_browser_session(client, db):
+def test_anonymous_visitor_adds_to_a_schedule_of_their_own(client, db):
     session = SessionFactory()
 
     client.post(reverse("myschedule:add", args=[session.pk]))
 
-    assert client.session[ANONYMOUS_KEY] == [session.pk]
-    assert not SavedSession.objects.exists()
+    saved = SavedSession.objects.get()
+    assert (saved.user, saved.session) == (None, session)
+    assert client.session[ANONYMOUS_KEY] == saved.visitor.token
     page = client.get(reverse("myschedule:event", args=[session.event.slug]))
     assert session.title in page.text
     assert "Create an account" in client.get(reverse("myschedule:index")).text
