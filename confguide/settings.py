@@ -4,6 +4,7 @@ One module for every environment: whatever differs between a laptop, CI and
 production comes from environment variables (see .env.example and the README).
 """
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -101,6 +102,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A database that stops answering must not hang a request until gunicorn
+    # kills the worker: connecting gives up after this many seconds...
+    _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    # ...and, in the web server only (gunicorn imports itself before these
+    # settings), a statement taking longer is cancelled: migrations and
+    # commands may run as long as they need.
+    _statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT", default=5)
+    if _statement_timeout and "gunicorn" in sys.modules:
+        _options.setdefault("options", f"-c statement_timeout={_statement_timeout * 1000}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ------------------------------------------------------------------

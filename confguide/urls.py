@@ -16,6 +16,9 @@ admin.site.site_header = "confguide editors"
 admin.site.site_title = "confguide editors"
 admin.site.index_title = "Curate the guide"
 
+# A database outage is a 503 "back in a moment", not a 500 (see views.server_error).
+handler500 = "confguide.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
