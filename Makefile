@@ -14,7 +14,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,run]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -29,8 +29,9 @@ migrate: install
 demo: migrate
 	DEBUG=true $(BIN)/python manage.py load_demo
 
+# The web server and the task worker (mail) together, as production runs them.
 run: demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=true PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 lint: install
 	$(BIN)/ruff check .

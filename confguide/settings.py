@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "confguide",
     "sessions.apps.ConferenceConfig",
     "blog",
@@ -196,7 +197,9 @@ STORAGES = {
 # --- Mail -------------------------------------------------------------------
 
 # Django 6.1 configures mail through MAILERS; django-environ does not build it.
-EMAIL_BACKEND_NAME = env.str("EMAIL_BACKEND", default="console")
+# SMTP in production; the console (mail printed, not sent) only when DEBUG is on.
+# Mail goes out from the task worker, never inside a request (confguide.tasks).
+EMAIL_BACKEND_NAME = env.str("EMAIL_BACKEND", default="console" if DEBUG else "smtp")
 _MAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
@@ -222,6 +225,17 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="confguide <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EDITORS_EMAIL = env.list("EDITORS_EMAIL", default=["editors@localhost"])
+
+# --- Tasks ------------------------------------------------------------------
+
+# Slow work (mail) runs in the task worker (`manage.py db_worker`), from tasks
+# kept in the project's own database, so nothing more is needed to run it.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Contact form -----------------------------------------------------------
 

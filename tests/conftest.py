@@ -1,5 +1,6 @@
 import functools
 import http.server
+import io
 import os
 import re
 import threading
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.factories import EditorFactory
 
@@ -48,6 +50,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def run_tasks(transactional_db):
+    """Run the task worker over everything queued and due, as `db_worker` does, then stop.
+
+    Transactional: the worker closes a connection it finds inside a transaction,
+    as a test's rolled-back transaction would be.
+    """
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=out, stderr=out)
+        return out.getvalue()
+
+    return run
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, PasswordResetView, RedirectURLMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
 from confguide.ratelimit import is_limited
+from confguide.tasks import send_password_reset
 from sessions.myschedule.services import merge_anonymous_schedule
 
 from . import ratelimit
@@ -131,3 +132,9 @@ class LimitedPasswordResetView(PasswordResetView):
             )
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        # The worker looks the address up and sends the mail: the answer is
+        # quick, and as quick for an unknown address as for a known one.
+        send_password_reset.enqueue(form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from confguide.ratelimit import is_limited
 
+from ..tasks import notify_editors
 from . import services
 from .forms import ContactForm
 from .sources import resolve_source
@@ -55,7 +56,8 @@ def contact(request: HttpRequest) -> HttpResponse:
         is_spam=form.is_robot,
     )
     if not form.is_robot:
-        services.notify_editors(message=message)
+        # The worker mails the editors: no request waits on an SMTP server.
+        notify_editors.enqueue(message.pk)
     thanks = reverse("contact:thanks")
     if data["source"]:
         thanks += "?" + urlencode({"from": data["source"].path})

@@ -208,8 +208,16 @@ def test_only_the_web_server_cancels_long_statements(imports, statement_timeout)
     }
     for name in ("DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT"):
         environment.pop(name, None)
-    printed = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
-    ).stdout.strip().split(maxsplit=1)
+    printed = (
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .split(maxsplit=1)
+    )
 
     assert printed == ["3", str(statement_timeout)]
