@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than its endpoint accepts is a 413 before anything reads it.
+    "confguide.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Gzip pages; WhiteNoise above serves static files pre-compressed. BREACH needs a secret
     # repeated beside reflected text: Django masks the CSRF token afresh on every response and
@@ -283,7 +285,13 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
-# Requests larger than this are refused with a 400 before a view sees them.
+# Request bodies are refused with a 413, from their Content-Length, above
+# MAX_BODY_BYTES (1 MB), or ADMIN_MAX_BODY_BYTES (11 MB: a 10 MB schedule upload
+# and its form) under the editors' admin.
+MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1_048_576)
+ADMIN_MAX_BODY_BYTES = env.int("ADMIN_MAX_BODY_BYTES", default=11_534_336)
+ADMIN_PATH_PREFIX = "/admin/"
+# Form fields Django keeps in memory; bigger non-file bodies are a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- Third-party apps -------------------------------------------------------

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
+from confguide.limits import too_large
 from confguide.ratelimit import is_limited
 
 from ..tasks import notify_editors
@@ -28,7 +28,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     except ValueError:
         length = 0
     if length > settings.CONTACT_MAX_BODY_BYTES:
-        raise RequestDataTooBig("The contact form was sent with an oversize body.")
+        return too_large(settings.CONTACT_MAX_BODY_BYTES)
 
     form = ContactForm(request.POST)
     limited = is_limited(

@@ -149,13 +149,13 @@ def test_rate_limit_uses_the_forwarded_address_behind_a_trusted_proxy(client, db
     assert (first.status_code, second.status_code, again.status_code) == (302, 302, 429)
 
 
-def test_oversize_contact_post_is_a_bad_request(client, db, settings):
+def test_oversize_contact_post_is_refused_as_too_large(client, db, settings):
     settings.CONTACT_MAX_BODY_BYTES = 1000
 
     response = client.post(URL, valid_data(message="x" * 2000))
 
-    assert response.status_code == 400
-    assert "too large or malformed" in response.text
+    assert response.status_code == 413
+    assert "That was too large to accept" in response.text
     assert ContactMessage.objects.count() == 0
 
 

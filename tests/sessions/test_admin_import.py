@@ -111,8 +111,15 @@ def test_hostile_file_is_refused(editor_client, schedule_fixture):
     assert b"refused unread for safety" in response.content
 
 
-def test_50_mb_upload_is_refused(editor_client):
+def test_50_mb_upload_is_refused_before_it_is_read(editor_client):
     response = upload(editor_client, b"<schedule>" + b" " * (50 * 1024 * 1024) + b"</schedule>")
+
+    assert response.status_code == 413
+    assert b"That was too large to accept" in response.content
+
+
+def test_upload_just_over_10_mb_is_refused_by_the_import_with_its_size(editor_client):
+    response = upload(editor_client, b"<schedule>" + b" " * (10 * 1024 * 1024 + 100_000) + b"</")
 
     assert response.status_code == 413
     assert b"refused above 10 MB" in response.content
