@@ -3,6 +3,7 @@ import sys
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -81,8 +82,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     session too), with the exception still being handled.
     """
     error = sys.exc_info()[1]
-    if isinstance(error, (OperationalError, InterfaceError)):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        return response
-    return defaults.server_error(request)
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    if request.method == "POST" and request.path == reverse("contact:form"):
+        # Nothing typed is lost: the visitor gets their message back, ready to resend.
+        from .contact.forms import ContactForm
+
+        body = loader.render_to_string(
+            "contact/unavailable.html", {"form": ContactForm(request.POST)}, request=request
+        )
+    else:
+        body = loader.get_template("503.html").render()
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -5,7 +5,9 @@ loopback port (never the shared one), the site under gunicorn against it, and
 faults made by stopping and freezing that cluster.
 """
 
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -221,3 +224,40 @@ def test_only_the_web_server_cancels_long_statements(imports, statement_timeout)
     )
 
     assert printed == ["3", str(statement_timeout)]
+
+
+def test_a_contact_message_sent_while_the_database_is_out_comes_back_to_send_again(cluster, site):
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form_page = browser.open(f"{site}/contact/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page).group(1)
+    typed = {
+        "csrfmiddlewaretoken": token,
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "company": "Analytical Engines",
+        "topic": "storage",
+        "message": "Our stateful workloads need persistent memory & more <help>.",
+        "consent": "on",
+        "homepage": "",
+        "source": "",
+    }
+
+    cluster.pg_ctl("-m", "fast", "stop")
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            browser.open(f"{site}/contact/", urllib.parse.urlencode(typed).encode(), timeout=10)
+    finally:
+        cluster.start()
+
+    answer = refused.value
+    page = answer.read().decode()
+    assert answer.code == 503
+    assert "Your message is not sent yet" in page
+    assert "persistent memory &amp; more &lt;help&gt;." in page
+    assert 'value="Ada Lovelace"' in page
+    resend = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    typed["csrfmiddlewaretoken"] = resend["csrfmiddlewaretoken"]
+
+    sent = browser.open(f"{site}/contact/", urllib.parse.urlencode(typed).encode(), timeout=10)
+    assert sent.status == 200 and "/contact/thanks/" in sent.url
