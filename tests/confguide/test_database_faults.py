@@ -229,7 +229,8 @@ def test_only_the_web_server_cancels_long_statements(imports, statement_timeout)
 def test_a_contact_message_sent_while_the_database_is_out_comes_back_to_send_again(cluster, site):
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form_page = browser.open(f"{site}/contact/", timeout=10).read().decode()
+    with browser.open(f"{site}/contact/", timeout=10) as response:
+        form_page = response.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page).group(1)
     typed = {
         "csrfmiddlewaretoken": token,
@@ -251,7 +252,8 @@ def test_a_contact_message_sent_while_the_database_is_out_comes_back_to_send_aga
         cluster.start()
 
     answer = refused.value
-    page = answer.read().decode()
+    with answer:
+        page = answer.read().decode()
     assert answer.code == 503
     assert "Your message is not sent yet" in page
     assert "persistent memory &amp; more &lt;help&gt;." in page
@@ -259,5 +261,7 @@ def test_a_contact_message_sent_while_the_database_is_out_comes_back_to_send_aga
     resend = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
     typed["csrfmiddlewaretoken"] = resend["csrfmiddlewaretoken"]
 
-    sent = browser.open(f"{site}/contact/", urllib.parse.urlencode(typed).encode(), timeout=10)
-    assert sent.status == 200 and "/contact/thanks/" in sent.url
+    with browser.open(
+        f"{site}/contact/", urllib.parse.urlencode(typed).encode(), timeout=10
+    ) as sent:
+        assert sent.status == 200 and "/contact/thanks/" in sent.url
