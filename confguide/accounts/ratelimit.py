@@ -1,7 +1,10 @@
-"""Sign-in attempt limits, per account and per client address.
+"""Sign-in attempt limits, per account from one address, and per address.
 
-A fixed window: after too many failed attempts the account (or address) may
-not try again until the window that started with the first failure ends.
+A fixed window: after too many failed attempts the account (from that
+address) or the address may not try again until the window that started with
+the first failure ends. The account's count is kept per address, so nobody
+can lock a stranger out of their account from somewhere else; guessing many
+accounts from one address still meets the address limit.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ def _limits() -> tuple[Limit, Limit]:
 
 
 def _keys(*, username: str, address: str) -> tuple[str, str]:
-    # Hash the username: cache keys must be short and free of odd characters.
-    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    # Hash the username and address: cache keys must be short and plain.
+    account = hashlib.sha256(f"{username.strip().casefold()}|{address}".encode()).hexdigest()
     return f"sign-in:account:{account}", f"sign-in:address:{address}"
 
 
@@ -50,7 +53,7 @@ def record_failure(*, username: str, address: str) -> None:
         ratelimit.hit(key, window=limit.window_seconds)
 
 
-def clear_account(*, username: str) -> None:
-    """A successful sign-in forgets the account's failures (not the address's)."""
-    account_key, _ = _keys(username=username, address="")
+def clear_account(*, username: str, address: str) -> None:
+    """A successful sign-in forgets the account's failures there (not the address's)."""
+    account_key, _ = _keys(username=username, address=address)
     ratelimit.reset(account_key)

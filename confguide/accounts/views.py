@@ -71,7 +71,10 @@ class SignInView(LoginView):
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
-        ratelimit.clear_account(username=form.get_user().get_username())
+        ratelimit.clear_account(
+            username=form.get_user().get_username(),
+            address=ratelimit.client_address(self.request),
+        )
         _merge_schedule(self.request, form.get_user())
         return response
 
@@ -91,6 +94,27 @@ class SignUpView(RedirectURLMixin, FormView):
         context = super().get_context_data(**kwargs)
         context[self.redirect_field_name] = self.get_redirect_url()
         return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Accounts made in bulk from one address are refused for a while.
+        if is_limited(
+            scope="sign-up",
+            request=request,
+            limit=settings.SIGN_UPS_PER_ADDRESS,
+            window=settings.SIGN_IN_LOCKOUT_SECONDS,
+        ):
+            form = self.get_form()
+            form.is_valid()  # keep what the visitor typed
+            context = self.get_context_data(
+                form=form,
+                lockout_message=(
+                    "Too many new accounts from your network. Please wait a while and try again."
+                ),
+            )
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form) -> HttpResponse:
         user = register_attendee(

@@ -255,3 +255,48 @@ def test_password_change_needs_the_old_password(client, db):
     assert response.url == reverse("password_change_done")
     user.refresh_from_db()
     assert user.check_password("another fine passphrase")
+
+
+def test_a_stranger_elsewhere_cannot_lock_an_account_owner_out(client, db, settings):
+    settings.SIGN_IN_ATTEMPTS_PER_ACCOUNT = 3
+    UserFactory(username="owner")
+    for _ in range(5):
+        _sign_in(client, "owner", "wrong guess", REMOTE_ADDR="203.0.113.9")
+
+    stranger = _sign_in(client, "owner", "wrong guess", REMOTE_ADDR="203.0.113.9")
+    owner = _sign_in(client, "owner", REMOTE_ADDR="198.51.100.4")
+
+    assert stranger.status_code == 429
+    assert owner.status_code == 302
+
+
+def test_sign_ups_are_limited_per_address(client, db, settings):
+    settings.SIGN_UPS_PER_ADDRESS = 2
+    for n in range(2):
+        created = client.post(
+            reverse("signup"),
+            {
+                "username": f"new{n}",
+                "email": f"new{n}@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+        assert created.status_code == 302
+        client.post(reverse("logout"))
+
+    refused = client.post(
+        reverse("signup"),
+        {
+            "username": "new9",
+            "email": "new9@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(settings.SIGN_IN_LOCKOUT_SECONDS)
+    assert "Too many new accounts from your network" in refused.text
+    assert 'value="new9"' in refused.text
+    assert not get_user_model().objects.filter(username="new9").exists()
