@@ -7,6 +7,8 @@ deletes only its own keys afterwards.
 import datetime as dt
 import os
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -196,3 +198,40 @@ def test_a_hanging_redis_is_left_alone_for_a_while_after_one_timeout(redis_hangi
     assert first.status_code == 200 and all(page.status_code == 200 for page in later)
     assert tried >= 1
     assert len(redis_hanging) == tried  # no new connection while paused
+
+
+def test_rate_limit_counts_are_shared_by_every_process(redis_cache, settings):
+    from django.core.cache import cache
+
+    from confguide import ratelimit
+
+    # Configured as production configures it from REDIS_URL, in both processes.
+    settings.CACHES = {
+        "default": {"BACKEND": "confguide.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}
+    }
+    key = f"test-shared-count-{uuid.uuid4().hex}"
+    other_process = (
+        "import django; django.setup()\n"
+        "from confguide import ratelimit\n"
+        f"print(ratelimit.hit({key!r}, window=60))\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "confguide.settings",
+        "SECRET_KEY": "x",
+        "REDIS_URL": REDIS_URL,
+    }
+    try:
+        assert ratelimit.hit(key, window=60) == 1
+        printed = subprocess.run(
+            [sys.executable, "-c", other_process],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert printed.strip() == "2"
+        assert ratelimit.hit(key, window=60) == 3
+    finally:
+        cache.delete(f"ratelimit:{key}")
