@@ -143,7 +143,7 @@ PASSWORD_RESET_REQUESTS_PER_ADDRESS = env.int("PASSWORD_RESET_REQUESTS_PER_ADDRE
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
 
 # A visitor's schedule (kept without an account) is deleted after this many
-# days unused, by `manage.py expire_anonymous_schedules`.
+# days unused, by a daily task of the worker (sessions.tasks).
 ANONYMOUS_SCHEDULE_DAYS = env.int("ANONYMOUS_SCHEDULE_DAYS", default=90)
 
 # --- Caches -----------------------------------------------------------------

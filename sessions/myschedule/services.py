@@ -110,6 +110,10 @@ def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
     elif not create:
         return None
     visitor = Visitor.objects.create()
+    # While visitors keep schedules, the worker clears out unused ones daily.
+    from ..tasks import schedule_expiry
+
+    schedule_expiry()
     # A schedule kept as a list in the session before it was rows moves over.
     legacy = Session.objects.public().filter(pk__in=_legacy_ids(value)).values_list("pk", flat=True)
     SavedSession.objects.bulk_create(

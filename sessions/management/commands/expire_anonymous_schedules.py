@@ -1,7 +1,7 @@
 """Delete the schedules of anonymous visitors who have not used them for a while.
 
-Run it daily (cron, or the task worker once there is one); the age is
-ANONYMOUS_SCHEDULE_DAYS (90 by default) unless --days says otherwise.
+The task worker does this daily by itself (sessions.tasks); the command is for
+doing it by hand. The age is ANONYMOUS_SCHEDULE_DAYS (90) unless --days says otherwise.
 """
 
 import datetime as dt

@@ -284,3 +284,27 @@ def test_two_concurrent_adds_of_one_session_leave_one_row_and_no_error():
     assert errors == []
     assert sorted(results) == [False, True]
     assert SavedSession.objects.filter(user=user, session=session).count() == 1
+
+
+def test_the_worker_clears_unused_schedules_daily_while_any_remain(run_tasks):
+    from django_tasks_db.models import DBTaskResult
+
+    from sessions.tasks import expire_anonymous_schedules
+
+    stale, fresh = _store(), _store()
+    services.add_session_anonymously(store=stale, session=SessionFactory())
+    services.add_session_anonymously(store=fresh, session=SessionFactory())
+    queued = DBTaskResult.objects.filter(task_path=expire_anonymous_schedules.module_path)
+    assert queued.count() == 1  # one daily clean-up, however many visitors
+    assert queued.get().run_after > timezone.now() + dt.timedelta(hours=23)
+
+    Visitor.objects.filter(token=stale[services.ANONYMOUS_KEY]).update(
+        last_used_at=timezone.now() - dt.timedelta(days=91)
+    )
+    queued.update(run_after=timezone.now())  # tomorrow has come
+    run_tasks()
+
+    assert list(Visitor.objects.values_list("token", flat=True)) == [fresh[services.ANONYMOUS_KEY]]
+    # The visitor left keeps the next day's clean-up queued.
+    next_one = queued.filter(status="READY").get()
+    assert next_one.run_after > timezone.now() + dt.timedelta(hours=23)
