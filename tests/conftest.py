@@ -1,8 +1,10 @@
+import dataclasses
 import functools
 import http.server
 import io
 import os
 import re
+import socket
 import threading
 from pathlib import Path
 
@@ -66,6 +68,39 @@ def run_tasks(transactional_db):
         return out.getvalue()
 
     return run
+
+
+@dataclasses.dataclass
+class SilentServer:
+    port: int
+    accepted: list
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback server that takes connections and never says a word (a frozen peer)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    silent = SilentServer(server.getsockname()[1], [])
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                silent.accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield silent
+    stop.set()
+    thread.join()
+    for connection in silent.accepted:
+        connection.close()
+    server.close()
 
 
 @pytest.fixture

@@ -36,6 +36,17 @@ def _merge_schedule(request: HttpRequest, user) -> None:
         )
 
 
+def _refused_for_a_while(view, message: str) -> HttpResponse:
+    """A form view's 429: the form again, with what was typed and why it was refused."""
+    form = view.get_form()
+    form.is_valid()  # keep what the visitor typed
+    response = view.render_to_response(
+        view.get_context_data(form=form, lockout_message=message), status=429
+    )
+    response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
+    return response
+
+
 def _lockout_message(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
     return (
@@ -103,17 +114,9 @@ class SignUpView(RedirectURLMixin, FormView):
             limit=settings.SIGN_UPS_PER_ADDRESS,
             window=settings.SIGN_IN_LOCKOUT_SECONDS,
         ):
-            form = self.get_form()
-            form.is_valid()  # keep what the visitor typed
-            context = self.get_context_data(
-                form=form,
-                lockout_message=(
-                    "Too many new accounts from your network. Please wait a while and try again."
-                ),
+            return _refused_for_a_while(
+                self, "Too many new accounts from your network. Please wait a while and try again."
             )
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
-            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form) -> HttpResponse:
@@ -145,16 +148,11 @@ class LimitedPasswordResetView(PasswordResetView):
             limit=settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS,
             window=settings.SIGN_IN_LOCKOUT_SECONDS,
         ):
-            form = self.get_form()
-            form.is_valid()  # keep the address the visitor typed
-            context = self.get_context_data(
-                form=form,
-                lockout_message=(
-                    "Too many password reset requests from your network. "
-                    "Please wait a while before asking again."
-                ),
+            return _refused_for_a_while(
+                self,
+                "Too many password reset requests from your network. "
+                "Please wait a while before asking again.",
             )
-            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form) -> HttpResponse:

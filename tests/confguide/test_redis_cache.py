@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import uuid
 
 import pytest
@@ -21,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from confguide.models import ContactMessage
+from tests.confguide.test_contact import valid_data
 from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.integration
@@ -134,31 +134,10 @@ def redis_gone(settings):
 
 
 @pytest.fixture
-def redis_hanging(settings):
-    """A server that takes connections and never answers (Redis frozen)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    _fail_soft_cache(settings, f"redis://127.0.0.1:{server.getsockname()[1]}/0")
-    yield accepted
-    stop.set()
-    thread.join()
-    for client_socket in accepted:
-        client_socket.close()
-    server.close()
+def redis_hanging(settings, silent_server):
+    """Redis frozen: it takes connections and never answers."""
+    _fail_soft_cache(settings, f"redis://127.0.0.1:{silent_server.port}/0")
+    return silent_server.accepted
 
 
 def test_with_redis_stopped_pages_sign_in_and_contact_still_work(redis_gone, day, caplog):
@@ -172,19 +151,7 @@ def test_with_redis_stopped_pages_sign_in_and_contact_still_work(redis_gone, day
     assert signed_in.status_code == 302
     assert "Sign out" in reader.get(day["url"]).text
 
-    sent = Client().post(
-        reverse("contact:form"),
-        {
-            "name": "Ada Lovelace",
-            "email": "ada@example.com",
-            "company": "Analytical Engines",
-            "topic": "storage",
-            "message": "Our stateful workloads need persistent memory on Kubernetes.",
-            "consent": "on",
-            "homepage": "",
-            "source": "/",
-        },
-    )
+    sent = Client().post(reverse("contact:form"), valid_data())
     assert sent.status_code == 302
     assert ContactMessage.objects.count() == 1
     assert "Redis is unavailable" in caplog.text

@@ -1,8 +1,6 @@
 """Mail goes out from the task worker: requests never wait on SMTP."""
 
 import datetime as dt
-import socket
-import threading
 
 import pytest
 from django.core import mail
@@ -19,41 +17,21 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def hanging_smtp(settings):
+def hanging_smtp(settings, silent_server):
     """An SMTP server that takes the connection and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    accepted, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     original = settings.MAILERS
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": "127.0.0.1",
-                "port": server.getsockname()[1],
+                "port": silent_server.port,
                 "use_tls": False,
                 "timeout": 1,
             },
         }
     }
-    yield accepted, original
-    stop.set()
-    thread.join()
-    for client in accepted:
-        client.close()
-    server.close()
+    return silent_server.accepted, original
 
 
 def test_with_smtp_hanging_the_contact_form_answers_and_mail_goes_out_later_once(
