@@ -106,6 +106,10 @@ def test_add_and_remove_by_get_only_ask_to_confirm(attendee_client, attendee):
         page = attendee_client.get(url, {"next": back})
         assert page.status_code == 200
         assert question in page.text
+        assert (
+            "<title>" + question.split()[0] + " “Mesh without tears” · confguide</title>"
+            in page.text
+        )
         assert f'<form method="post" action="{url}"' in page.text
         assert f'name="next" value="{back}"' in page.text
         assert "private" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
