@@ -212,7 +212,11 @@ def _stored(request, page_key: str, suffix: str, template_name: str, build, back
 
 
 def _store(request, page_key: str, template_name: str, build, back: str) -> dict[str, Any]:
-    html = render_to_string(template_name, build() | _NOBODY, request=request)
+    # Links back to this page (the time-zone chooser's) carry only the parameters
+    # the page reads, never what the first reader happened to add; a view may
+    # name a better address (the schedule names the day it shows).
+    context = {"return_path": back} | build() | _NOBODY
+    html = render_to_string(template_name, context, request=request)
     parts = personal_parts.split(html.encode())
     anyone = personal_parts.for_anyone(parts, request, back=back)
     forms = {"": parts, ":anyone": anyone, ":gz": compress_string(anyone)}

@@ -315,3 +315,17 @@ def test_a_cached_page_may_not_carry_a_csrf_form_for_readers_without_a_session(r
     parts = personal.split(b"<form><!--cg:csrf--></form>")
     with pytest.raises(ImproperlyConfigured, match="CSRF form"):
         personal.for_anyone(parts, rf.get("/"), back="/")
+
+
+def test_the_first_readers_stray_parameters_never_reach_the_next_readers_links(db):
+    from tests.factories import SpeakerFactory
+
+    talk = SessionFactory()
+    speaker = SpeakerFactory(slug="ada")
+    talk.speakers.add(speaker)
+    Client().get("/speakers/ada/?utm_campaign=from-a-stranger")
+
+    page = Client().get("/speakers/ada/").text
+
+    assert "from-a-stranger" not in page
+    assert 'href="/time-zone/?next=/speakers/ada/"' in page
