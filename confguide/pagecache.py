@@ -95,7 +95,10 @@ def _reader_state(request: HttpRequest) -> tuple[str, bool]:
         return "anon", False
     saved = sorted(saved_ids(request))
     who = f"u{user.pk}{'s' if user.is_staff else ''}" if user.is_authenticated else "a"
-    return _digest(f"{who}|{saved}", 8), True
+    # The reader's forms carry a token made from their CSRF secret, which a new
+    # sign-in replaces: a copy kept from before must not be revalidated (304).
+    secret = request.META.get("CSRF_COOKIE", "")
+    return _digest(f"{who}|{saved}|{secret}", 8), True
 
 
 def accepts_gzip(request: HttpRequest) -> bool:
@@ -139,13 +142,16 @@ def cached_page(
     build: Callable[[], dict[str, Any]],
     query: Iterable[tuple[str, str]] = (),
     last_modified: dt.datetime | None = None,
+    store: bool = True,
 ) -> HttpResponse:
     """The page from the shared cache, or rendered by `build()` and kept there.
 
     `query` is the page's own query parameters (see query_key): forms on the
     page lead back to the path with those, never with anything else.
     `last_modified` is when what the page shows last changed, the clock included
-    for pages that follow it (see minute and quarter_hour).
+    for pages that follow it (see minute and quarter_hour). With `store=False`
+    the page is rendered for this request only (free-text searches: every
+    query would be a new entry, and a stream of them would evict the rest).
     """
     zone = request.reader_tz.key if getattr(request, "reader_tz", None) else ""
     match = getattr(request, "resolver_match", None)
@@ -167,6 +173,8 @@ def cached_page(
     if response is None:
 
         def stored(suffix: str):
+            if not store:
+                return _render(request, template_name, build, back)[suffix]
             return _stored(request, page_key, suffix, template_name, build, back)
 
         if personal:
@@ -212,6 +220,15 @@ def _stored(request, page_key: str, suffix: str, template_name: str, build, back
 
 
 def _store(request, page_key: str, template_name: str, build, back: str) -> dict[str, Any]:
+    forms = _render(request, template_name, build, back)
+    cache.set_many(
+        {page_key + suffix: value for suffix, value in forms.items()}, PAGE_CACHE_SECONDS
+    )
+    return forms
+
+
+def _render(request, template_name: str, build, back: str) -> dict[str, Any]:
+    """The page's stored forms: split for readers with a session, whole for the rest."""
     # Links back to this page (the time-zone chooser's) carry only the parameters
     # the page reads, never what the first reader happened to add; a view may
     # name a better address (the schedule names the day it shows).
@@ -219,8 +236,4 @@ def _store(request, page_key: str, template_name: str, build, back: str) -> dict
     html = render_to_string(template_name, context, request=request)
     parts = personal_parts.split(html.encode())
     anyone = personal_parts.for_anyone(parts, request, back=back)
-    forms = {"": parts, ":anyone": anyone, ":gz": compress_string(anyone)}
-    cache.set_many(
-        {page_key + suffix: value for suffix, value in forms.items()}, PAGE_CACHE_SECONDS
-    )
-    return forms
+    return {"": parts, ":anyone": anyone, ":gz": compress_string(anyone)}

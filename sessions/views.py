@@ -164,6 +164,8 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
         template_name="sessions/schedule.html",
         key=(version.pk, version.content_version, phase, clock),
         query=query_key(request, SCHEDULE_PARAMETERS),
+        # Searches are rendered as asked, not kept: each text would be an entry of its own.
+        store=not request.GET.get("q", "").strip(),
         build=build,
         last_modified=max(version.updated_at, clock) if clock else version.updated_at,
     )

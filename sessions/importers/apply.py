@@ -257,6 +257,8 @@ def _apply(
                     filled_speakers[speaker.pk] = speaker
     Speaker.objects.bulk_create(new_speakers)
     Speaker.objects.bulk_update(list(filled_speakers.values()), ["company", "job_title"])
+    # A speaker's filled-in company shows on every event they speak at.
+    content.programme_changed(content.events_showing_speakers(filled_speakers))
     report.speakers_created = [speaker.name for speaker in new_speakers]
 
     # Sessions, by source id within the event.

@@ -112,6 +112,9 @@
 
   // Set while the browser itself submits, after fetch could not.
   var plainly = false;
+  // Toggles go one after another: a reader's first pick may start their
+  // session, and later picks must carry its cookie, or only one would stay.
+  var queue = Promise.resolve();
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -121,6 +124,7 @@
     }
     if (plainly) { plainly = false; return; }
     event.preventDefault();
-    submitToggle(form, button);
+    button.disabled = true;
+    queue = queue.then(function () { return submitToggle(form, button); });
   });
 })();

@@ -70,9 +70,7 @@ def test_warm_page_costs_at_most_three_queries_anonymous_or_signed_in(day):
         ]
 
 
-def test_signed_in_warm_page_costs_three_queries_with_sessions_in_the_cache(day, settings):
-    # What production runs with REDIS_URL set; the cache here is local memory.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+def test_signed_in_warm_page_costs_four_queries_whatever_they_saved(day):
     attendee = UserFactory()
     for session in day["sessions"]:
         SavedSessionFactory(user=attendee, session=session)
@@ -80,8 +78,8 @@ def test_signed_in_warm_page_costs_three_queries_with_sessions_in_the_cache(day,
     client.get(day["url"])
     with CaptureQueriesContext(connection) as queries:
         page = client.get(day["url"])
-    # The user, the event's version and the saved sessions.
-    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
+    # The session, the user, the event's version and the saved sessions.
+    assert len(queries) == 4, [q["sql"] for q in queries.captured_queries]
     assert page.text.count("from my schedule</span>") == len(day["sessions"])
 
 
@@ -225,7 +223,10 @@ def test_a_new_conference_day_falls_on_a_quarter_hour_key(zone, boundary_utc):
     assert quarter_hour(boundary_utc) == quarter_hour(boundary_utc + dt.timedelta(minutes=14))
 
 
-def test_home_answers_304_to_a_repeat_visit(db):
+def test_home_answers_304_to_a_repeat_visit(db, monkeypatch):
+    # Both requests in one quarter hour, whenever the test runs.
+    moment = timezone.now().replace(minute=1)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     client = Client()
     first = client.get("/")
     assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 304
@@ -329,3 +330,36 @@ def test_the_first_readers_stray_parameters_never_reach_the_next_readers_links(d
 
     assert "from-a-stranger" not in page
     assert 'href="/time-zone/?next=/speakers/ada/"' in page
+
+
+def test_after_signing_in_again_a_kept_copy_is_not_revalidated(day):
+    UserFactory(username="returning", password="a long enough passphrase")
+    client = Client()
+    credentials = {"username": "returning", "password": "a long enough passphrase"}
+    client.get(reverse("login"))
+    client.post(reverse("login"), credentials)
+    before = client.get(day["url"])
+
+    client.post(reverse("logout"))
+    client.post(reverse("login"), credentials)  # a new sign-in rotates the CSRF secret
+    again = client.get(day["url"], headers={"If-None-Match": before["ETag"]})
+
+    assert again.status_code == 200
+    assert CSRF_INPUT.search(again.text).group(1) != CSRF_INPUT.search(before.text).group(1)
+
+
+def test_searches_are_rendered_as_asked_not_kept(day):
+    Client().get(day["url"] + "&q=talk")
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        page = Client().get(day["url"] + "&q=talk")
+    finally:
+        template_rendered.disconnect(note)
+
+    assert "sessions/schedule.html" in rendered
+    assert "Talk number 3" in page.text

@@ -403,3 +403,16 @@ def test_every_kind_of_edit_shows_at_once_on_cached_pages_and_exports(two_events
         response = client.get(url, headers={"If-None-Match": etag})
         assert response.status_code == 200, url
         assert shown in response.content.decode(), (edit.__name__, url)
+
+
+def test_a_reimport_that_fills_in_a_speakers_company_moves_their_other_events(db, schedule_fixture):
+    elsewhere = EventFactory()
+    ada = SpeakerFactory(name="Ada Lovelace", company=None)
+    SessionSpeakerFactory(session=SessionFactory(event=elsewhere), speaker=ada, company=None)
+    seen = Versions(elsewhere)
+
+    apply_schedule(parsed=parse_schedule(schedule_fixture("minimal-frab.json")), event_slug="tiny")
+
+    ada.refresh_from_db()
+    assert ada.company is not None  # "Ada Lovelace [Red Hat]" gave her a company
+    assert seen.moved() == [True]
