@@ -1,7 +1,7 @@
 """The shared cache on Redis, which answers as an empty cache while Redis is out.
 
 Everything the site keeps in the cache can be done without it: a page renders
-afresh, a session is read from the database (cached_db), a rate limit lets the
+afresh, a rate limit lets the
 request through. So an unreachable or hanging Redis must cost time, never a
 page or a reader's action. Django's RedisCache raises on any connection error;
 this one logs a warning, answers as if the key were absent, and stops asking

@@ -164,9 +164,9 @@ if env.str("REDIS_URL", default=""):
             },
         }
     }
-    # Sessions are read on every signed-in request: from the shared cache, with
-    # the database behind it. Only a cache every worker shares can hold them.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions stay in the database alone (one query per signed-in request):
+    # kept in the cache too, a sign-out while Redis was unreachable would leave
+    # the session alive there once Redis came back.
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
