@@ -177,17 +177,15 @@ def cached_page(
                 return _render(request, template_name, build, back)[suffix]
             return _stored(request, page_key, suffix, template_name, build, back)
 
+        gzipped = accepts_gzip(request)
         if personal:
             body = personal_parts.for_reader(stored(""), request, back=back)
-            gzipped = accepts_gzip(request)
-            response = stored_response(
-                _gzip_for_one_reader(body) if gzipped else body, gzipped=gzipped
-            )
+            body = _gzip_for_one_reader(body) if gzipped else body
         else:
             # Readers without a session all get the same bytes, compressed once when
             # stored: they hold no token and nothing personal, so BREACH finds nothing.
-            gzipped = accepts_gzip(request)
-            response = stored_response(stored(":gz" if gzipped else ":anyone"), gzipped=gzipped)
+            body = stored(":gz" if gzipped else ":anyone")
+        response = stored_response(body, gzipped=gzipped)
     response.headers["ETag"] = etag
     if stamp is not None:
         response.headers["Last-Modified"] = http_date(stamp)

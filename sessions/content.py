@@ -85,9 +85,9 @@ def events_showing_speakers(speaker_ids: Iterable[int]) -> set[int]:
 def events_showing_companies(company_ids: Iterable[int]) -> set[int]:
     ids = list(company_ids)
     return set(
-        SessionSpeaker.objects.filter(Q(company_id__in=ids) | Q(speaker__company_id__in=ids))
-        .values_list("session__event_id", flat=True)
-        .distinct()
+        SessionSpeaker.objects.filter(
+            Q(company_id__in=ids) | Q(speaker__company_id__in=ids)
+        ).values_list("session__event_id", flat=True)
     )
 
 
