@@ -36,15 +36,31 @@ def _merge_schedule(request: HttpRequest, user) -> None:
         )
 
 
-def _refused_for_a_while(view, message: str) -> HttpResponse:
-    """A form view's 429: the form again, with what was typed and why it was refused."""
-    form = view.get_form()
-    form.is_valid()  # keep what the visitor typed
-    response = view.render_to_response(
-        view.get_context_data(form=form, lockout_message=message), status=429
-    )
-    response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
-    return response
+class LimitedPerAddressMixin:
+    """A form view whose posts one client address may make only so often.
+
+    Beyond `limit_setting` posts in the sign-in window, the form comes back
+    with what was typed, `limit_message` and a 429.
+    """
+
+    limit_scope: str
+    limit_setting: str
+    limit_message: str
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_limited(
+            scope=self.limit_scope,
+            request=request,
+            limit=getattr(settings, self.limit_setting),
+            window=settings.SIGN_IN_LOCKOUT_SECONDS,
+        ):
+            return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        form.is_valid()  # keep what the visitor typed
+        context = self.get_context_data(form=form, lockout_message=self.limit_message)
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
+        return response
 
 
 def _lockout_message(seconds: int) -> str:
@@ -91,10 +107,14 @@ class SignInView(LoginView):
 
 
 @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
-class SignUpView(RedirectURLMixin, FormView):
+class SignUpView(LimitedPerAddressMixin, RedirectURLMixin, FormView):
     template_name = "registration/signup.html"
     form_class = SignUpForm
     next_page = "myschedule:index"
+    # Accounts made in bulk from one address are refused for a while.
+    limit_scope = "sign-up"
+    limit_setting = "SIGN_UPS_PER_ADDRESS"
+    limit_message = "Too many new accounts from your network. Please wait a while and try again."
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
@@ -105,19 +125,6 @@ class SignUpView(RedirectURLMixin, FormView):
         context = super().get_context_data(**kwargs)
         context[self.redirect_field_name] = self.get_redirect_url()
         return context
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Accounts made in bulk from one address are refused for a while.
-        if is_limited(
-            scope="sign-up",
-            request=request,
-            limit=settings.SIGN_UPS_PER_ADDRESS,
-            window=settings.SIGN_IN_LOCKOUT_SECONDS,
-        ):
-            return _refused_for_a_while(
-                self, "Too many new accounts from your network. Please wait a while and try again."
-            )
-        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form) -> HttpResponse:
         user = register_attendee(
@@ -131,7 +138,7 @@ class SignUpView(RedirectURLMixin, FormView):
         return redirect(self.get_success_url())
 
 
-class LimitedPasswordResetView(PasswordResetView):
+class LimitedPasswordResetView(LimitedPerAddressMixin, PasswordResetView):
     """Password reset, with requests limited per client address.
 
     Django answers the same whether or not the address has an account, so no
@@ -140,20 +147,12 @@ class LimitedPasswordResetView(PasswordResetView):
 
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if is_limited(
-            scope="password-reset",
-            request=request,
-            limit=settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS,
-            window=settings.SIGN_IN_LOCKOUT_SECONDS,
-        ):
-            return _refused_for_a_while(
-                self,
-                "Too many password reset requests from your network. "
-                "Please wait a while before asking again.",
-            )
-        return super().post(request, *args, **kwargs)
+    limit_scope = "password-reset"
+    limit_setting = "PASSWORD_RESET_REQUESTS_PER_ADDRESS"
+    limit_message = (
+        "Too many password reset requests from your network. "
+        "Please wait a while before asking again."
+    )
 
     def form_valid(self, form) -> HttpResponse:
         # The worker looks the address up and sends the mail: the answer is
