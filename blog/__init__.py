@@ -1,0 +1,1 @@
+"""Posts that walk readers through a conference by theme."""

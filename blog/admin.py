@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from .models import FeaturedSession, Post, PostSection
+from blog.models import FeaturedSession, Post, PostSection
 
 
 class PostSectionInline(admin.StackedInline):

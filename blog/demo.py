@@ -13,10 +13,9 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from sessions import demo as conference_demo
+from blog.models import FeaturedSession, Post, PostSection
+from sessions.demo import content as conference_demo
 from sessions.models import Event, Session, Theme
-
-from .models import FeaturedSession, Post, PostSection
 
 POST_SLUG = "kubecon-na-2020-storage-and-multi-tenancy-picks"
 AUTHOR_USERNAME = "louise"

@@ -2,7 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Post
+from blog.models import Post
 
 FEED_SIZE = 20
 

@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from blog.querysets import PostQuerySet
+from blog.rendering import render_markdown
+from blog.validators import validate_post_slug
 from sessions.models import Event, Session, Theme
-
-from .querysets import PostQuerySet
-from .rendering import render_markdown
-from .validators import validate_post_slug
 
 
 class StoredHTML:

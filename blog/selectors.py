@@ -7,9 +7,8 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 
+from blog.models import FeaturedSession, Post, PostSection
 from sessions.models import Session, SessionSpeaker
-
-from .models import FeaturedSession, Post, PostSection
 
 POSTS_PER_PAGE = 10
 
@@ -75,3 +74,8 @@ def featured_sessions(post: Post) -> list[Session]:
         for entry in section.entries.all():
             seen.setdefault(entry.session_id, entry.session)
     return list(seen.values())
+
+
+def post_title(*, slug: str) -> str | None:
+    """A public post's title, for the contact form's "you came from"."""
+    return Post.objects.public().filter(slug=slug).values_list("title", flat=True).first()

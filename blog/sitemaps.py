@@ -1,6 +1,5 @@
-from sessions.sitemaps import SiteUrlSitemap
-
-from .models import Post
+from blog.models import Post
+from confguide.sitemaps import SiteUrlSitemap
 
 
 class PostSitemap(SiteUrlSitemap):

@@ -6,10 +6,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from sessions.calendar import absolute_url
-from sessions.structured_data import SCHEMA
-
-from .models import Post
+from blog.models import Post
+from confguide.links import absolute_url
+from confguide.seo import SCHEMA
 
 
 def blog_posting(post: Post, *, image_url: str = "") -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from blog import feeds, views
 
 app_name = "blog"
 

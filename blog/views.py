@@ -5,14 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from sessions import selectors as programme
-from sessions.calendar import absolute_url
+from blog import selectors
+from blog.models import Post
+from blog.structured_data import blog_posting
+from confguide.links import absolute_url
+from confguide.seo import page_meta
 from sessions.myschedule.services import add_sessions_for_visitor
-from sessions.seo import page_meta
-
-from . import selectors
-from .models import Post
-from .structured_data import blog_posting
+from sessions.public import selectors as programme
 
 LIST_DESCRIPTION = (
     "Guide posts: our engineers pick the conference sessions worth your time, theme by theme."

@@ -4,9 +4,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .contact import services as contact_services
-from .contact.export import messages_csv
-from .models import ContactMessage, User
+from confguide.contact import services as contact_services
+from confguide.contact.export import messages_csv
+from confguide.models import ContactMessage, User
 
 
 @admin.register(User)

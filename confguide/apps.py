@@ -6,4 +6,4 @@ class ConfguideConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from confguide import checks  # noqa: F401  (registers the deployment checks)

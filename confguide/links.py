@@ -1,4 +1,4 @@
-"""Links to named URLs without a full reverse() for each one.
+"""Links: named URLs without a full reverse() for each one, and absolute URLs on SITE_URL.
 
 A busy schedule day links some 250 sessions, their speakers, companies and
 themes: about 2,000 links, and reverse() walks the URL resolver for every
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
 _STAND_IN_NUMBER = 7_000_000_000_000
@@ -47,3 +48,8 @@ def link(name: str, **values: str | int) -> str:
     for key, piece in zip(order, pieces[1:], strict=True):
         parts += [str(values[key]), piece]
     return "".join(parts)
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the site's public address (SITE_URL), for feeds, mail and link previews."""
+    return f"{settings.SITE_URL}{path}"

@@ -1,9 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from sessions.validators import validate_time_zone
-
-from .querysets import ContactMessageQuerySet
+from confguide.querysets import ContactMessageQuerySet
+from confguide.timezones import validate_time_zone
 
 
 class User(AbstractUser):

@@ -34,8 +34,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from django.utils.text import compress_string
 
-from . import personal as personal_parts
-from .personal import has_personal_messages, saved_ids
+from confguide import personal as personal_parts
+from confguide.personal import has_personal_messages, saved_ids
 
 # Keys carry the content version, so an entry is never stale; the timeout
 # only returns memory from pages nobody asks for any more.

@@ -35,6 +35,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from confguide import contributions
+
 MARKER = re.compile(
     rb"<!--cg:(?:toggle:(\d+)-->(.*?)<!--cg:saved-->(.*?)<!--cg:end|(\w+))-->", re.DOTALL
 )
@@ -49,9 +51,7 @@ def marker(name: str) -> str:
 def saved_ids(request: HttpRequest) -> set[int]:
     """The reader's saved session ids, looked up once per request."""
     if not hasattr(request, "_saved_session_ids"):
-        from sessions.myschedule.selectors import saved_session_ids
-
-        request._saved_session_ids = saved_session_ids(request)
+        request._saved_session_ids = contributions.saved_session_ids(request)
     return request._saved_session_ids
 
 

@@ -16,8 +16,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.tasks import task
 from django.utils import timezone
 
-from .contact import services as contact
-from .models import ContactMessage
+from confguide.contact import services as contact
+from confguide.models import ContactMessage
 
 logger = logging.getLogger(__name__)
 

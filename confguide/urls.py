@@ -4,10 +4,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from blog.sitemaps import PostSitemap
-from sessions.sitemaps import SITEMAPS
-from sessions.views import robots_txt, sitemap_index
-
-from . import views
+from confguide import views
+from confguide.sitemaps import robots_txt, sitemap_index
+from sessions.public import views as public_views
+from sessions.public.sitemaps import SITEMAPS
 
 # Every app's public pages, one sitemap per kind of page.
 SITE_SITEMAPS = {**SITEMAPS, "posts": PostSitemap}
@@ -20,7 +20,7 @@ admin.site.index_title = "Curate the guide"
 handler500 = "confguide.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_views.home, name="home"),
     path("health/", views.health, name="health"),
     path("contact/", include("confguide.contact.urls")),
     path("blog/", include("blog.urls")),
@@ -36,8 +36,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("", include("sessions.urls")),
-    path("", include("sessions.export_urls")),
+    path("", include("sessions.public.urls")),
+    path("", include("sessions.exports.urls")),
 ]
 
 if settings.DEBUG:

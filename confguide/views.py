@@ -4,41 +4,10 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
-from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
-
-from sessions import content, selectors
-from sessions.seo import page_meta
-
-from .pagecache import cached_page, quarter_hour
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-
-    def build() -> dict:
-        context = selectors.home_page(now=now)
-        return context | page_meta(
-            "Conference guide",
-            "A cloud-native consultancy's guide to conferences: current and upcoming events, "
-            "sessions by theme, editors' picks, in your own time zone.",
-            "/",
-        )
-
-    # Which events are on now or next follows the clock in each event's zone.
-    version, clock = content.site_version(), quarter_hour(now)
-    return cached_page(
-        request,
-        template_name="home.html",
-        key=(version.token, clock),
-        build=build,
-        last_modified=max(filter(None, (version.changed_at, clock))),
-    )
-
 
 # How long /health/ waits for the database: a load balancer must hear back in
 # well under its own timeout, even from a database that hangs.
@@ -86,7 +55,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return defaults.server_error(request)
     if request.method == "POST" and request.path == reverse("contact:form"):
         # Nothing typed is lost: the visitor gets their message back, ready to resend.
-        from .contact.forms import ContactForm
+        from confguide.contact.forms import ContactForm
 
         body = loader.render_to_string(
             "contact/unavailable.html", {"form": ContactForm(request.POST)}, request=request

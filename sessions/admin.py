@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from . import admin_import, services
-from .days import day_bounds
-from .forms import MergeForm
-from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
-from .validators import available_time_zones
+from confguide.timezones import available_time_zones
+from sessions import services
+from sessions.days import day_bounds
+from sessions.forms import MergeForm
+from sessions.importers import admin as admin_import
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 # Longer than any real conference; keeps the day filter short if an event's
 # dates are mistyped (2026 to 2062).

@@ -9,5 +9,26 @@ class ConferenceConfig(AppConfig):
     verbose_name = "Conference programme"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from confguide import contributions
+        from confguide.contact.sources import describe_pages
+
         # Admin saves and deletes move the events' content versions.
-        from . import content  # noqa: F401
+        from sessions import content  # noqa: F401
+        from sessions.demo import content as demo
+        from sessions.demo import kubecon
+        from sessions.myschedule import receivers
+        from sessions.myschedule import selectors as myschedule
+        from sessions.public.selectors import PAGE_TITLES
+
+        contributions.add_demo_step(
+            "KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020, order=10
+        )
+        # A second, real event from the official schedule, where ../shared/data has it.
+        contributions.add_demo_step(
+            "KubeCon + CloudNativeCon Europe 2026", kubecon.load_kubecon_eu_2026, order=30
+        )
+        contributions.provide_saved_sessions(myschedule.saved_session_ids)
+        describe_pages(PAGE_TITLES)
+        user_logged_in.connect(receivers.merge_schedule_on_sign_in, dispatch_uid="merge_schedule")

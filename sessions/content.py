@@ -28,7 +28,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 # Event ids waiting for the end of the outermost batch(); None outside a batch.
 _pending: ContextVar[set[int] | None] = ContextVar("programme_pending", default=None)

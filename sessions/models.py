@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from confguide.links import link
-
-from .days import conference_day, day_bounds
-from .querysets import EventQuerySet, SessionQuerySet
-from .validators import available_time_zones, validate_hex_colour, validate_time_zone
+from confguide.timezones import available_time_zones, validate_time_zone
+from sessions.days import conference_day, day_bounds
+from sessions.querysets import EventQuerySet, SessionQuerySet
+from sessions.validators import validate_hex_colour
 
 
 class TimeStamped(models.Model):

@@ -36,7 +36,7 @@ class SessionQuerySet(models.QuerySet):
         "Kubernetes"), English stemming for the prose, no stemming for names.
         Other databases: a case-insensitive substring match.
         """
-        from .models import SessionSpeaker
+        from sessions.models import SessionSpeaker
 
         words = _SEARCH_WORD.findall(text)[:20]
         if connections[self.db].vendor == "postgresql" and words:
@@ -68,7 +68,7 @@ class SessionQuerySet(models.QuerySet):
 
     def for_listing(self) -> SessionQuerySet:
         """Everything a session card shows, fetched in a fixed number of queries."""
-        from .models import SessionSpeaker
+        from sessions.models import SessionSpeaker
 
         # Into plain lists (Session.listed_themes, .listed_appearances): a prefetch
         # into the managers builds a queryset per session, a fifth of a cold

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from . import content
-from .models import Company, Event, Session, SessionSpeaker, Speaker
+from sessions import content
+from sessions.models import Company, Event, Session, SessionSpeaker, Speaker
 
 
 def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> bool:

@@ -9,8 +9,8 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from .models import Visitor
-from .myschedule import services
+from sessions.models import Visitor
+from sessions.myschedule import services
 
 EXPIRY_EVERY = dt.timedelta(days=1)
 

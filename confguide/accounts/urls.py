@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from confguide.accounts import views
 
 urlpatterns = [
     path("sign-up/", views.SignUpView.as_view(), name="signup"),

@@ -18,22 +18,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from confguide.accounts import ratelimit
+from confguide.accounts.forms import SignUpForm
+from confguide.accounts.services import register_attendee
 from confguide.ratelimit import is_limited
 from confguide.tasks import send_password_reset
-from sessions.myschedule.services import merge_anonymous_schedule
-
-from . import ratelimit
-from .forms import SignUpForm
-from .services import register_attendee
-
-
-def _merge_schedule(request: HttpRequest, user) -> None:
-    added = merge_anonymous_schedule(user=user, store=request.session)
-    if added:
-        messages.success(
-            request,
-            f"The {added} session{'s' if added != 1 else ''} you picked are now in your schedule.",
-        )
 
 
 class LimitedPerAddressMixin:
@@ -102,7 +91,6 @@ class SignInView(LoginView):
             username=form.get_user().get_username(),
             address=ratelimit.client_address(self.request),
         )
-        _merge_schedule(self.request, form.get_user())
         return response
 
 
@@ -134,7 +122,6 @@ class SignUpView(LimitedPerAddressMixin, RedirectURLMixin, FormView):
         )
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Welcome! Your account is ready.")
-        _merge_schedule(self.request, user)
         return redirect(self.get_success_url())
 
 

@@ -7,8 +7,8 @@ import statistics
 import textwrap
 from dataclasses import dataclass, field
 
-from .rounds import Series, median_ratio, ratios
-from .wrk import WrkResult
+from confguide.bench.rounds import Series, median_ratio, ratios
+from confguide.bench.wrk import WrkResult
 
 # From the issue "Hold a conference crowd". Throughput is a share of the static
 # limit: the same bytes served as a static file by the same gunicorn setup.

@@ -16,7 +16,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .wrk import WrkResult
+from confguide.bench.wrk import WrkResult
 
 
 @dataclass(frozen=True)

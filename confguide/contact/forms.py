@@ -2,9 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
 
+from confguide.contact.sources import MAX_SOURCE_LENGTH, resolve_source
 from confguide.models import ContactMessage
-
-from .sources import MAX_SOURCE_LENGTH, resolve_source
 
 MESSAGE_MIN_LENGTH = 10
 

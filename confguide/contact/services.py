@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from confguide.contact.sources import Source
 from confguide.models import ContactMessage
-
-from .sources import Source
 
 logger = logging.getLogger(__name__)
 

@@ -28,56 +28,14 @@ class Source:
     label: str = ""
 
 
-def _first_value(queryset, field: str) -> str | None:
-    return queryset.values_list(field, flat=True).first()
+# URL name -> a function of the URL's arguments giving the page's title, or
+# None when the object is not (or no longer) public. Apps register their pages.
+_DESCRIBERS: dict[str, Callable[..., str | None]] = {}
 
 
-def _session(event_slug: str, slug: str, **kwargs) -> str | None:
-    from sessions.models import Session
-
-    return _first_value(Session.objects.public().filter(event__slug=event_slug, slug=slug), "title")
-
-
-def _event(slug: str, **kwargs) -> str | None:
-    from sessions.models import Event
-
-    return _first_value(Event.objects.published().filter(slug=slug), "name")
-
-
-def _speaker(slug: str, **kwargs) -> str | None:
-    from sessions.models import Speaker
-
-    return _first_value(Speaker.objects.filter(slug=slug), "name")
-
-
-def _company(slug: str, **kwargs) -> str | None:
-    from sessions.models import Company
-
-    return _first_value(Company.objects.filter(slug=slug), "name")
-
-
-def _theme(slug: str, **kwargs) -> str | None:
-    from sessions.models import Theme
-
-    return _first_value(Theme.objects.filter(slug=slug), "name")
-
-
-def _post(slug: str, **kwargs) -> str | None:
-    from blog.models import Post
-
-    return _first_value(Post.objects.public().filter(slug=slug), "title")
-
-
-# URL name -> a function of the URL's arguments giving the title, or None when
-# the object is not (or no longer) public.
-_DESCRIBERS: dict[str, Callable[..., str | None]] = {
-    "conference:session_detail": _session,
-    "conference:event_detail": _event,
-    "conference:speaker_detail": _speaker,
-    "conference:company_detail": _company,
-    "conference:theme_detail": _theme,
-    "blog:post_detail": _post,
-}
+def describe_pages(describers: dict[str, Callable[..., str | None]]) -> None:
+    """Let the contact form name the object behind each of these URL names."""
+    _DESCRIBERS.update(describers)
 
 
 def resolve_source(raw: str | None) -> Source | None:

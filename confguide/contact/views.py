@@ -5,13 +5,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
+from confguide.contact import services
+from confguide.contact.forms import ContactForm
+from confguide.contact.sources import resolve_source
 from confguide.limits import too_large
 from confguide.ratelimit import is_limited
-
-from ..tasks import notify_editors
-from . import services
-from .forms import ContactForm
-from .sources import resolve_source
+from confguide.tasks import notify_editors
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -6,8 +6,8 @@ sessions.importers.apply.apply_schedule() writes it in one transaction.
 
 from __future__ import annotations
 
-from . import frab, sched_ics
-from .base import (
+from sessions.importers import frab, sched_ics
+from sessions.importers.base import (
     FORMATS,
     MAX_IMPORT_BYTES,
     ParsedSchedule,

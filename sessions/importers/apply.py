@@ -20,10 +20,16 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .. import content
-from ..days import conference_day
-from ..models import Company, Event, Room, Session, SessionSpeaker, Speaker
-from .base import ParsedSchedule, Problem, ScheduleImportError, normalize_company, normalize_name
+from sessions import content
+from sessions.days import conference_day
+from sessions.importers.base import (
+    ParsedSchedule,
+    Problem,
+    ScheduleImportError,
+    normalize_company,
+    normalize_name,
+)
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
 
 # Fields the organisers own: a re-import overwrites them.
 SOURCE_FIELDS = (

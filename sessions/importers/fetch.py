@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from .base import MAX_IMPORT_BYTES, ScheduleImportError
+from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError
 
 TIMEOUT_SECONDS = 15
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .base import (
+from sessions.importers.base import (
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,

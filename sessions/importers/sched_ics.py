@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
-from .base import (
+from sessions.importers.base import (
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,

@@ -10,9 +10,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 
-from ..days import conference_day, day_bounds
-from ..models import Event, SavedSession, Session
-from .services import anonymous_session_ids
+from sessions.days import conference_day, day_bounds
+from sessions.models import Event, SavedSession, Session
+from sessions.myschedule.services import anonymous_session_ids
 
 # Free time shorter than this is a walk between rooms, not a gap.
 MIN_GAP = dt.timedelta(minutes=15)

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..models import Event, SavedSession, Session, Visitor
-from ..validators import validate_time_zone
+from confguide.timezones import validate_time_zone
+from sessions.models import Event, SavedSession, Session, Visitor
 
 # Key of the visitor's token in the browser session (a list of session ids,
 # in sessions from before schedules were rows).
@@ -111,7 +111,7 @@ def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
         return None
     visitor = Visitor.objects.create()
     # While visitors keep schedules, the worker clears out unused ones daily.
-    from ..tasks import schedule_expiry
+    from sessions.tasks import schedule_expiry
 
     schedule_expiry()
     # A schedule kept as a list in the session before it was rows moves over.
@@ -201,7 +201,7 @@ def add_sessions_for_visitor(*, request: HttpRequest, sessions: Iterable[Session
 def merge_anonymous_schedule(*, user: AbstractBaseUser, store: SessionBase) -> int:
     """Move the browser session's schedule into the account; returns how many were new.
 
-    Called by the sign-in and sign-up views right after login(). Sessions
+    Called on every sign-in, right after login() (see receivers.py). Sessions
     cancelled since they were saved are kept (they show as cancelled); only
     those no longer public are dropped.
     """

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from sessions.myschedule import views
 
 
 class TokenConverter:

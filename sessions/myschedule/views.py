@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from confguide.links import absolute_url
 from confguide.redirects import safe_next_url
-
-from .. import selectors as programme
-from ..calendar import absolute_url, build_calendar
-from ..models import Session
-from . import selectors, services
+from sessions.exports.calendar import build_calendar
+from sessions.models import Session
+from sessions.myschedule import selectors, services
+from sessions.public import selectors as programme
 
 # The toggle's script asks for the re-rendered button with this header.
 FETCH_HEADER_VALUE = "fetch"

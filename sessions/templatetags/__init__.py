@@ -1,0 +1,1 @@
+"""Template tags for conference pages: times in two zones, JSON-LD, filters, theme badges."""

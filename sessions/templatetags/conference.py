@@ -14,8 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from confguide.links import link
 from confguide.personal import MAX_NEXT_LENGTH
-
-from ..timezones import ZonedSpan, zone_label, zoned_spans
+from confguide.timezones import ZonedSpan, zone_label, zoned_spans
 
 register = template.Library()
 
@@ -131,7 +130,7 @@ def _current_zone(context: template.Context) -> str:
 @register.inclusion_tag("includes/_time_zone_form.html", takes_context=True)
 def time_zone_chooser(context: template.Context) -> dict[str, Any]:
     """The no-JavaScript way to pick the zone times are also shown in."""
-    from ..forms import TimeZoneForm
+    from sessions.public.forms import TimeZoneForm
 
     current = _current_zone(context)
     back = context.get("back") or _way_back(context)

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from confguide.bench import report, rounds, wrk
-from confguide.bench.fixture import busiest_day, spread
 from confguide.bench.options import Options
 from confguide.bench.static import CONTENT_TYPES, build_app
+from sessions.demo.bench import busiest_day, spread
 
 pytestmark = pytest.mark.unit
 

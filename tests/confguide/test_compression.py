@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sessions.days import conference_day
-from sessions.generator import generate_event
+from sessions.demo.generator import generate_event
 from sessions.models import Session
 from tests.factories import EventFactory, PostFactory
 

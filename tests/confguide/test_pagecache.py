@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
+from confguide.timezones import READER_TZ_COOKIE
 from sessions.models import Event
-from sessions.timezones import READER_TZ_COOKIE
 from tests.factories import (
     EditorFactory,
     EventFactory,

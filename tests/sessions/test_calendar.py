@@ -5,7 +5,7 @@ import icalendar
 import pytest
 
 from sessions import services
-from sessions.calendar import build_calendar
+from sessions.exports.calendar import build_calendar
 from sessions.models import Session
 from tests.factories import EventFactory, SessionFactory, SpeakerFactory, ThemeFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
-from sessions.generator import generate_event
+from sessions.demo.generator import generate_event
 from sessions.importers import parse_schedule
 from sessions.importers.apply import apply_schedule
 from sessions.models import Event, Session

@@ -4,9 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sessions import demo
-from sessions.importers import demo as kubecon_eu_2026
-from sessions.management.commands import load_demo
+from sessions.demo import content as demo
+from sessions.demo import kubecon as kubecon_eu_2026
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 pytestmark = pytest.mark.integration
@@ -139,25 +138,16 @@ def test_load_demo_removes_a_speaker_added_to_a_demo_session(db):
     assert [a.speaker.name for a in session.appearances.all()] == ["Patrick Ohly"]
 
 
-def test_load_demo_runs_optional_steps_only_when_asked(db, monkeypatch):
-    calls = []
+def test_load_demo_runs_each_apps_content_after_what_it_builds_on(db):
+    lines = _load().splitlines()
 
-    def extra_step():
-        calls.append("ran")
-        return "extra loaded"
-
-    monkeypatch.setattr(
-        load_demo,
-        "STEPS",
-        [*load_demo.STEPS, load_demo.DemoStep("Extra", extra_step, option="with-extra")],
-    )
-
-    _load()
-    out = StringIO()
-    call_command("load_demo", "--with-extra", stdout=out)
-
-    assert calls == ["ran"]
-    assert "Extra: extra loaded" in out.getvalue()
+    labels = [line.split(":")[0] for line in lines[:-1]]
+    assert labels == [
+        "KubeCon + CloudNativeCon North America 2020",
+        "Guide post on KubeCon NA 2020",
+        "KubeCon + CloudNativeCon Europe 2026",
+    ]
+    assert lines[-1] == "Demo content loaded."
 
 
 def test_demo_prose_is_written_anew_not_copied_from_the_seed_post(runs_copied_from_seed_post):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from sessions import selectors
+from sessions.public import selectors
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.integration

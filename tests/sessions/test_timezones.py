@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import RequestFactory
 
+from confguide.timezones import reader_time_zone, time_zone_choices, zoned_spans
 from sessions.days import conference_day
 from sessions.templatetags.conference import two_zone_html
-from sessions.timezones import reader_time_zone, time_zone_choices, zoned_spans
 
 pytestmark = pytest.mark.unit
 

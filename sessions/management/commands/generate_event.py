@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.generator import GeneratorError, generate_event
+from sessions.demo.generator import GeneratorError, generate_event
 
 
 class Command(BaseCommand):

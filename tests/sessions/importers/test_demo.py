@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sessions.importers import demo as kubecon_eu_2026
+from sessions.demo import kubecon as kubecon_eu_2026
 from sessions.models import Event, Session, SessionSpeaker, Speaker
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from typing import Any
 from django.db import models
 from django.utils.text import slugify
 
-from . import content, services
-from .models import Company, Event, Session, SessionSpeaker, Speaker, Theme
+from sessions import content, services
+from sessions.models import Company, Event, Session, SessionSpeaker, Speaker, Theme
 
 
 @dataclass

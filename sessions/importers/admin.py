@@ -20,10 +20,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .forms import ImportScheduleForm
-from .importers import MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
-from .importers.apply import apply_schedule
-from .importers.fetch import fetch
+from sessions.importers import MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
+from sessions.importers.apply import apply_schedule
+from sessions.importers.fetch import fetch
+from sessions.importers.forms import ImportScheduleForm
 
 SESSION_KEY = "schedule_import"
 REQUIRED_PERMISSIONS = (

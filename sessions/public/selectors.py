@@ -15,8 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .days import conference_day, day_bounds
-from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.days import conference_day, day_bounds
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 RELATED_SESSIONS = 6
 SOON = dt.timedelta(hours=1)
@@ -417,3 +417,39 @@ def exportable_sessions(*, event: Event, theme: Theme | None = None) -> QuerySet
     if theme is not None:
         sessions = sessions.filter(themes=theme)
     return sessions.for_listing().order_by("starts_at", "room__order", "room__name", "pk")
+
+
+# --- Titles of public pages, for the contact form's "you came from" --------
+
+
+def _first_title(queryset: QuerySet, field: str) -> str | None:
+    return queryset.values_list(field, flat=True).first()
+
+
+def session_title(*, event_slug: str, slug: str) -> str | None:
+    return _first_title(Session.objects.public().filter(event__slug=event_slug, slug=slug), "title")
+
+
+def event_title(*, slug: str) -> str | None:
+    return _first_title(Event.objects.published().filter(slug=slug), "name")
+
+
+def speaker_title(*, slug: str) -> str | None:
+    return _first_title(Speaker.objects.filter(slug=slug), "name")
+
+
+def company_title(*, slug: str) -> str | None:
+    return _first_title(Company.objects.filter(slug=slug), "name")
+
+
+def theme_title(*, slug: str) -> str | None:
+    return _first_title(Theme.objects.filter(slug=slug), "name")
+
+
+PAGE_TITLES = {
+    "conference:session_detail": session_title,
+    "conference:event_detail": event_title,
+    "conference:speaker_detail": speaker_title,
+    "conference:company_detail": company_title,
+    "conference:theme_detail": theme_title,
+}

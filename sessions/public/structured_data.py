@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .calendar import absolute_url
-from .models import Event, Session, Speaker
-
-SCHEMA = "https://schema.org"
+from confguide.links import absolute_url
+from confguide.seo import SCHEMA
+from sessions.models import Event, Session, Speaker
 
 
 def _attendance_mode(event: Event) -> str:

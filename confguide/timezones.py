@@ -10,14 +10,30 @@ it, so a signed-in attendee's saved zone can take precedence there later.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from .validators import available_time_zones
+
+@cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(
+            "“%(value)s” is not a known IANA time zone; use a name such as "
+            "“America/New_York” or “Europe/Amsterdam”.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
 
 READER_TZ_COOKIE = "reader_tz"
 READER_TZ_MAX_AGE = 365 * 24 * 60 * 60

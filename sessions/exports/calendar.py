@@ -12,17 +12,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 import icalendar
-from django.conf import settings
 from django.utils import timezone
 
-from .models import Session
+from confguide.links import absolute_url
+from sessions.models import Session
 
 PRODID = "-//confguide//Conference guide//EN"
 DEFAULT_REFRESH = dt.timedelta(hours=1)
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def session_url(session: Session) -> str:

@@ -1,35 +1,12 @@
-"""sitemap.xml: every public page, with absolute URLs on SITE_URL."""
+"""The conference's sections of sitemap.xml: events, schedules, sessions, people, themes."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from . import selectors
-
-
-class SiteUrlSitemap(Sitemap):
-    """Uses SITE_URL rather than the sites framework or the request's Host header."""
-
-    limit = 5000
-    # The index asks each section for its latest change: one aggregate query
-    # instead of Django's default of loading every item.
-    lastmod_field = "updated_at"
-
-    def get_latest_lastmod(self):
-        if not hasattr(self, "lastmod"):
-            return None
-        return self.items().aggregate(latest=Max(self.lastmod_field))["latest"]
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme or "https"
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+from confguide.sitemaps import SiteUrlSitemap
+from sessions.public import selectors
 
 
 class StaticPagesSitemap(SiteUrlSitemap):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.utils.text import Truncator
 
-from .calendar import absolute_url
+from confguide.links import absolute_url
 
 DESCRIPTION_LENGTH = 160
+# The vocabulary of the structured data (JSON-LD) pages embed.
+SCHEMA = "https://schema.org"
 
 
 def page_meta(title: str, description: str, path: str, *, og_type: str = "website") -> dict:

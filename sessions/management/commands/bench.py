@@ -33,9 +33,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confguide.bench import fixture, report, rounds, servers, wrk
+from confguide.bench import report, rounds, servers, wrk
 from confguide.bench.options import Options
 from confguide.bench.static import CONTENT_TYPES
+from sessions.demo import bench as fixture
 
 BENCH_SETTINGS = "confguide.bench.settings"
 SESSIONS, SPEAKERS, SEED = 1000, 1500, 1

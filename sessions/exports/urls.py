@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import export_views
+from sessions.exports import views as export_views
 
 app_name = "exports"
 

@@ -15,7 +15,7 @@ from django.db.models import Count
 from psycopg import sql
 
 from sessions.days import conference_day, day_bounds
-from sessions.generator import event_identity
+from sessions.demo.generator import event_identity
 from sessions.models import Event, Session
 
 SAVED_SESSIONS = 20

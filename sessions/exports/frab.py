@@ -20,8 +20,8 @@ from xml.etree import ElementTree as ET
 
 from django.utils.text import slugify
 
-from .days import conference_day, day_bounds
-from .models import Event, Session
+from sessions.days import conference_day, day_bounds
+from sessions.models import Event, Session
 
 # Names rooms and speakers in guids without naming the host (RFC 4122 uuid5).
 GUID_NAMESPACE = uuid.UUID("6f1cbb86-5a8e-4d4e-9d2f-0e9a8d6c6a41")

@@ -5,35 +5,57 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Page, Paginator
 from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from confguide.links import absolute_url
 from confguide.pagecache import cached_page, minute, quarter_hour, query_key
 from confguide.redirects import safe_next_url
-
-from . import content, selectors
-from .calendar import absolute_url, build_calendar
-from .forms import ScheduleFilterForm, TimeZoneForm
-from .models import Event, Theme
-from .myschedule.services import set_time_zone as set_attendee_time_zone
-from .seo import page_meta
-from .structured_data import event_data, session_data, speaker_data
-from .timezones import parse_time_zone, remember_time_zone
+from confguide.seo import page_meta
+from confguide.timezones import parse_time_zone, remember_time_zone
+from sessions import content
+from sessions.exports.calendar import build_calendar
+from sessions.models import Event, Theme
+from sessions.myschedule.services import set_time_zone as set_attendee_time_zone
+from sessions.public import selectors
+from sessions.public.forms import ScheduleFilterForm, TimeZoneForm
+from sessions.public.structured_data import event_data, session_data, speaker_data
 
 LIST_PAGE_SIZE = 60
 SLUG_MAX_LENGTH = Event._meta.get_field("slug").max_length
 THEME_PAGE_SIZE = 50
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+
+    def build() -> dict:
+        context = selectors.home_page(now=now)
+        return context | page_meta(
+            "Conference guide",
+            "A cloud-native consultancy's guide to conferences: current and upcoming events, "
+            "sessions by theme, editors' picks, in your own time zone.",
+            "/",
+        )
+
+    # Which events are on now or next follows the clock in each event's zone.
+    version, clock = content.site_version(), quarter_hour(now)
+    return cached_page(
+        request,
+        template_name="home.html",
+        key=(version.token, clock),
+        build=build,
+        last_modified=max(filter(None, (version.changed_at, clock))),
+    )
 
 
 def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
@@ -196,7 +218,7 @@ def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResp
 
 @require_safe
 def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    """The one session as an .ics file for any calendar app (built by sessions.calendar)."""
+    """The one session as an .ics file for any calendar app (built by sessions.exports.calendar)."""
     session = selectors.public_session(event_slug=event_slug, slug=slug)
     body = build_calendar(
         [session],
@@ -380,33 +402,3 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
         set_attendee_time_zone(user=request.user, time_zone=zone.key)
     messages.success(request, f"Times are now also shown in {zone.key.replace('_', ' ')}.")
     return response
-
-
-@require_safe
-def sitemap_index(request: HttpRequest, sitemaps: dict) -> HttpResponse:
-    """The sitemap index: one sitemap per kind of page, at SITE_URL."""
-    entries = []
-    for section, sitemap_class in sitemaps.items():
-        sitemap = sitemap_class()
-        location = absolute_url(reverse("sitemap_section", kwargs={"section": section}))
-        lastmod = sitemap.get_latest_lastmod()
-        entries.append(SitemapIndexItem(location, lastmod))
-        entries += [
-            SitemapIndexItem(f"{location}?p={page}", lastmod)
-            for page in range(2, sitemap.paginator.num_pages + 1)
-        ]
-    return TemplateResponse(
-        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
-    )
-
-
-@require_safe
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /time-zone/",
-        "",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -20,10 +20,10 @@ from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
 from confguide.pagecache import accepts_gzip, stored_response
-
-from . import exports, selectors
-from .calendar import absolute_url, build_calendar, session_url
-from .models import Theme
+from sessions.exports import frab as exports
+from sessions.exports.calendar import absolute_url, build_calendar, session_url
+from sessions.models import Theme
+from sessions.public import selectors
 
 # Shared caches (a CDN, a proxy) may keep an export this long; browsers and
 # calendar apps revalidate every time, which costs one query and a 304.

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
 
-from . import content
-from .models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions import content
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 DAYS = 4
 DAY_OPENS = dt.time(9, 0)

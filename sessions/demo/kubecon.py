@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import parse_schedule
-from .apply import apply_schedule
+from sessions.importers import parse_schedule
+from sessions.importers.apply import apply_schedule
 
 KUBECON_EU_2026_SLUG = "kubecon-cloudnativecon-europe-2026"
 

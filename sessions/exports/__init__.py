@@ -1,0 +1,1 @@
+"""Feeds for other programs: frab XML and JSON, and iCalendar for calendars."""

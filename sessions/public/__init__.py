@@ -1,0 +1,1 @@
+"""What readers see: pages, their selectors, filters, SEO data and sitemap sections."""
