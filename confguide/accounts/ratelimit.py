@@ -41,11 +41,13 @@ def _keys(*, username: str, address: str) -> tuple[str, str]:
 
 
 def blocked_for(*, username: str, address: str) -> int | None:
-    """Seconds of the lockout window if either the account or the address is locked."""
-    for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True):
-        if ratelimit.count(key) >= limit.attempts:
-            return limit.window_seconds
-    return None
+    """Seconds left in the lockout if the account or the address is locked, else None."""
+    waits = [
+        ratelimit.seconds_left(key, window=limit.window_seconds)
+        for key, limit in zip(_keys(username=username, address=address), _limits(), strict=True)
+        if ratelimit.count(key) >= limit.attempts
+    ]
+    return max(waits, default=None)
 
 
 def record_failure(*, username: str, address: str) -> None:

@@ -21,7 +21,7 @@ from django.views.generic import FormView
 from confguide.accounts import ratelimit
 from confguide.accounts.forms import SignUpForm
 from confguide.accounts.services import register_attendee
-from confguide.ratelimit import is_limited
+from confguide.ratelimit import Refusal, limited_for, refuse
 from confguide.tasks import send_password_reset
 
 
@@ -29,36 +29,30 @@ class LimitedPerAddressMixin:
     """A form view whose posts one client address may make only so often.
 
     Beyond `limit_setting` posts in the sign-in window, the form comes back
-    with what was typed, `limit_message` and a 429.
+    with what was typed, `limit_reason` and a 429.
     """
 
     limit_scope: str
     limit_setting: str
-    limit_message: str
+    limit_reason: str
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_limited(
+        wait = limited_for(
             scope=self.limit_scope,
             request=request,
             limit=getattr(settings, self.limit_setting),
             window=settings.SIGN_IN_LOCKOUT_SECONDS,
-        ):
+        )
+        if wait is None:
             return super().post(request, *args, **kwargs)
         form = self.get_form()
         form.is_valid()  # keep what the visitor typed
-        context = self.get_context_data(form=form, lockout_message=self.limit_message)
-        response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_SECONDS)
-        return response
-
-
-def _lockout_message(seconds: int) -> str:
-    minutes = max(1, round(seconds / 60))
-    return (
-        "Too many failed sign-in attempts. For your account's safety, signing in is "
-        f"paused for {minutes} minute{'s' if minutes != 1 else ''}. "
-        "If you forgot your password, reset it below."
-    )
+        return refuse(
+            request,
+            self.template_name,
+            self.get_context_data(form=form),
+            Refusal(self.limit_reason, retry_after=wait),
+        )
 
 
 class SignInView(LoginView):
@@ -70,12 +64,17 @@ class SignInView(LoginView):
         wait = ratelimit.blocked_for(username=username, address=ratelimit.client_address(request))
         if wait is not None:
             # Refused before the password is even checked.
-            context = self.get_context_data(
-                form=self.form_class(request), lockout_message=_lockout_message(wait)
+            return refuse(
+                request,
+                self.template_name,
+                self.get_context_data(form=self.form_class(request)),
+                Refusal(
+                    "Too many failed sign-in attempts: for your account's safety, "
+                    "signing in is paused.",
+                    retry_after=wait,
+                    advice="If you forgot your password, reset it below.",
+                ),
             )
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(wait)
-            return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form) -> HttpResponse:
@@ -102,7 +101,7 @@ class SignUpView(LimitedPerAddressMixin, RedirectURLMixin, FormView):
     # Accounts made in bulk from one address are refused for a while.
     limit_scope = "sign-up"
     limit_setting = "SIGN_UPS_PER_ADDRESS"
-    limit_message = "Too many new accounts from your network. Please wait a while and try again."
+    limit_reason = "Too many new accounts from your network in a short time."
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
@@ -136,10 +135,7 @@ class LimitedPasswordResetView(LimitedPerAddressMixin, PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     limit_scope = "password-reset"
     limit_setting = "PASSWORD_RESET_REQUESTS_PER_ADDRESS"
-    limit_message = (
-        "Too many password reset requests from your network. "
-        "Please wait a while before asking again."
-    )
+    limit_reason = "Too many password reset requests from your network in a short time."
 
     def form_valid(self, form) -> HttpResponse:
         # The worker looks the address up and sends the mail: the answer is

@@ -9,8 +9,10 @@ from confguide.contact import services
 from confguide.contact.forms import ContactForm
 from confguide.contact.sources import resolve_source
 from confguide.limits import too_large
-from confguide.ratelimit import is_limited
+from confguide.ratelimit import Refusal, limited_for, refuse
 from confguide.tasks import notify_editors
+
+FORM_TEMPLATE = "contact/form.html"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -30,17 +32,24 @@ def contact(request: HttpRequest) -> HttpResponse:
         return too_large(settings.CONTACT_MAX_BODY_BYTES)
 
     form = ContactForm(request.POST)
-    limited = is_limited(
+    wait = limited_for(
         scope="contact",
         request=request,
         limit=settings.CONTACT_RATE_LIMIT,
         window=settings.CONTACT_RATE_WINDOW,
     )
-    if limited:
+    if wait is not None:
         form.is_valid()  # keep what was typed and show any field errors too
-        response = _render_form(request, form, form.cleaned_data.get("source"), status=429)
-        response["Retry-After"] = str(settings.CONTACT_RATE_WINDOW)
-        return response
+        return refuse(
+            request,
+            FORM_TEMPLATE,
+            {"form": form, "source": form.cleaned_data.get("source")},
+            Refusal(
+                "We have received several messages from your network in a short time, "
+                "so this one was not sent.",
+                retry_after=wait,
+            ),
+        )
     if not form.is_valid():
         return _render_form(request, form, form.cleaned_data.get("source"))
 
@@ -70,6 +79,5 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_form(request, form, source, status=200) -> HttpResponse:
-    context = {"form": form, "source": source, "rate_limited": status == 429}
-    return render(request, "contact/form.html", context, status=status)
+def _render_form(request, form, source) -> HttpResponse:
+    return render(request, FORM_TEMPLATE, {"form": form, "source": source})

@@ -121,8 +121,41 @@ def test_sign_in_is_paused_for_an_account_after_too_many_failures(client, db, se
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
     assert "Too many failed sign-in attempts" in response.text
-    assert "paused for 10 minutes" in response.text
+    assert "try again in 10 minutes" in response.text
     assert "_auth_user_id" not in client.session
+
+
+def test_a_paused_sign_in_says_how_long_is_left_not_the_whole_pause(
+    client, db, settings, rate_clock
+):
+    settings.SIGN_IN_ATTEMPTS_PER_ACCOUNT = 3
+    settings.SIGN_IN_LOCKOUT_SECONDS = 600
+    UserFactory(username="target")
+    for _ in range(3):
+        _sign_in(client, "target", "guess")
+    rate_clock.now += 420
+
+    response = _sign_in(client, "target")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "180"
+    assert "try again in 3 minutes" in response.text
+
+
+def test_a_refused_sign_up_keeps_what_was_typed_and_says_when_to_retry(
+    client, db, settings, rate_clock
+):
+    settings.SIGN_UPS_PER_ADDRESS = 0
+    settings.SIGN_IN_LOCKOUT_SECONDS = 900
+    client.post(reverse("signup"), {"username": "early", "email": "early@example.com"})
+    rate_clock.now += 890
+
+    refused = client.post(reverse("signup"), {"username": "later", "email": "later@example.com"})
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "10"
+    assert "try again in 10 seconds" in refused.text
+    assert 'value="later@example.com"' in refused.text
 
 
 def test_sign_in_pause_for_one_account_leaves_others_alone(client, db, settings):
@@ -272,6 +305,7 @@ def test_a_stranger_elsewhere_cannot_lock_an_account_owner_out(client, db, setti
 
 def test_sign_ups_are_limited_per_address(client, db, settings):
     settings.SIGN_UPS_PER_ADDRESS = 2
+    settings.SIGN_IN_LOCKOUT_SECONDS = 900
     for n in range(2):
         created = client.post(
             reverse("signup"),
@@ -296,7 +330,7 @@ def test_sign_ups_are_limited_per_address(client, db, settings):
     )
 
     assert refused.status_code == 429
-    assert refused["Retry-After"] == str(settings.SIGN_IN_LOCKOUT_SECONDS)
+    assert refused["Retry-After"] == "900"
     assert "Too many new accounts from your network" in refused.text
     assert 'value="new9"' in refused.text
     assert not get_user_model().objects.filter(username="new9").exists()

@@ -115,6 +115,7 @@ def test_honeypot_message_is_kept_as_spam_and_nobody_is_emailed(client, db, mail
 
 def test_contact_form_rate_limits_each_client_address(client, db, settings):
     settings.CONTACT_RATE_LIMIT = 2
+    settings.CONTACT_RATE_WINDOW = 3600
 
     for _ in range(2):
         assert client.post(URL, valid_data()).status_code == 302
@@ -122,11 +123,27 @@ def test_contact_form_rate_limits_each_client_address(client, db, settings):
     other_address = client.post(URL, valid_data(), REMOTE_ADDR="198.51.100.7")
 
     assert refused.status_code == 429
-    assert refused["Retry-After"] == str(settings.CONTACT_RATE_WINDOW)
+    assert refused["Retry-After"] == "3600"
     assert "several messages from your network" in refused.text
     assert 'value="Third Try"' in refused.text
     assert other_address.status_code == 302
     assert ContactMessage.objects.count() == 3
+
+
+def test_a_refused_contact_message_says_how_long_is_left_in_the_window(
+    client, db, settings, rate_clock
+):
+    settings.CONTACT_RATE_LIMIT = 1
+    settings.CONTACT_RATE_WINDOW = 3600
+    client.post(URL, valid_data())
+    rate_clock.now += 1000
+
+    refused = client.post(URL, valid_data(name="Second Try"))
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2600"
+    assert "try again in 44 minutes" in refused.text
+    assert 'value="Second Try"' in refused.text
 
 
 def test_rate_limit_ignores_a_forged_forwarded_header_without_a_trusted_proxy(client, db, settings):
