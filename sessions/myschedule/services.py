@@ -230,13 +230,6 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def ensure_calendar_token(*, user: AbstractBaseUser) -> str:
-    if not user.calendar_token:
-        user.calendar_token = _new_token()
-        user.save(update_fields=["calendar_token"])
-    return user.calendar_token
-
-
 def regenerate_calendar_token(*, user: AbstractBaseUser) -> str:
     """A new feed address; the old one stops working at once."""
     user.calendar_token = _new_token()
