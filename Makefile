@@ -48,17 +48,35 @@ test-sqlite: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL is the production database: the suite runs there too whenever a
-# server answers, and CI (CI=true) insists on it.
+# server listens at TEST_DATABASE_URL, and CI (CI=true) insists on it. Only a
+# server that is not there is skipped: one that is up but refuses (a missing
+# database, a wrong password) fails the run. Each run makes its own test
+# database (tests/conftest.py), so runs never collide.
 test-postgres: install
-	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" '$(TEST_DATABASE_URL)' 2>/dev/null; then \
+	@if $(BIN)/python -c "$$PG_LISTENING" '$(TEST_DATABASE_URL)'; then \
 		DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and CI requires it." >&2; exit 1; \
 	else \
-		echo "Skipping the PostgreSQL run: no server at $(TEST_DATABASE_URL)."; \
+		echo "Skipping the PostgreSQL run: no server listens at $(TEST_DATABASE_URL)."; \
 	fi
 
-test: lint check-migrations test-sqlite test-postgres
+define PG_LISTENING
+import socket, sys
+from urllib.parse import urlsplit
+url = urlsplit(sys.argv[1])
+try:
+    socket.create_connection((url.hostname or "127.0.0.1", url.port or 5432), timeout=3).close()
+except OSError:
+    sys.exit(1)
+endef
+export PG_LISTENING
+
+# Both databases at once, one pytest process each (the suite is single-threaded,
+# the machine has two cores); each run's output appears when it ends.
+test: lint check-migrations
+	@echo "Running the suite on SQLite and PostgreSQL side by side..."
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # Load-test the production stack on this machine and rewrite docs/benchmarks.md
 # (see the README's Benchmark section; BENCH_QUICK=1 for a short try). Not part
