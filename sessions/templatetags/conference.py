@@ -139,12 +139,13 @@ def time_zone_chooser(context: template.Context) -> dict[str, Any]:
 
 
 @register.inclusion_tag("includes/_time_zone_note.html", takes_context=True)
-def time_zone_note(context: template.Context) -> dict[str, Any]:
-    """Which zones the page's times are in, and a link to the page that changes it.
+def time_zone_note(context: template.Context, spacing: str = "mt-5") -> dict[str, Any]:
+    """The page's "Your time zone" box: which zones its times are in, and a link
+    to the page that changes it. `spacing` is its Bootstrap margin class.
 
     The chooser itself (some 490 zones, 29 KB) lives on that page, not on every page.
     """
-    return {"current": _current_zone(context), "back": _way_back(context)}
+    return {"current": _current_zone(context), "back": _way_back(context), "spacing": spacing}
 
 
 @register.simple_tag
