@@ -46,10 +46,13 @@ def _featured_sessions() -> Prefetch:
     return Prefetch("entries", queryset=entries)
 
 
-def post_detail(*, slug: str, user=None) -> Post:
-    """The post with its sections and sessions; drafts and future posts only for editors."""
+def post_detail(*, slug: str, user=None) -> Post | None:
+    """The post with its sections and sessions; drafts and future posts only for editors.
+
+    None when there is no such post, or the user may not see it yet.
+    """
     posts = Post.objects.all() if can_preview(user or AnonymousUser()) else Post.objects.public()
-    post = (
+    return (
         posts.for_listing()
         .prefetch_related(
             Prefetch(
@@ -62,9 +65,6 @@ def post_detail(*, slug: str, user=None) -> Post:
         .filter(slug=slug)
         .first()
     )
-    if post is None:
-        raise Http404("No post here.")
-    return post
 
 
 def featured_sessions(post: Post) -> list[Session]:

@@ -8,11 +8,13 @@ from django.views.decorators.http import require_POST, require_safe
 from blog import selectors
 from blog.models import Post
 from blog.structured_data import blog_posting
+from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.seo import page_meta
 from sessions.myschedule.services import add_sessions_for_visitor
 from sessions.public import selectors as programme
 
+NO_POST = "No post here."
 LIST_DESCRIPTION = (
     "Guide posts: our engineers pick the conference sessions worth your time, theme by theme."
 )
@@ -36,7 +38,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = programme.public_theme(slug)
+    theme = or_404(programme.public_theme(slug), "No theme here.")
     return _post_list(
         request,
         Post.objects.public().filter(themes=theme),
@@ -61,7 +63,7 @@ def posts_by_author(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = selectors.post_detail(slug=slug, user=request.user)
+    post = or_404(selectors.post_detail(slug=slug, user=request.user), NO_POST)
     image_url = absolute_url(post.cover_image.url) if post.cover_image else ""
     context = {
         "post": post,
@@ -86,7 +88,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def add_all_to_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Add all of these to my schedule": every session the post features, in one POST."""
-    post = selectors.post_detail(slug=slug, user=request.user)
+    post = or_404(selectors.post_detail(slug=slug, user=request.user), NO_POST)
     added = add_sessions_for_visitor(request=request, sessions=selectors.featured_sessions(post))
     if added:
         messages.success(

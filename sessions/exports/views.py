@@ -19,6 +19,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
+from confguide.http import or_404
 from confguide.pagecache import accepts_gzip, stored_response
 from sessions.exports import frab as exports
 from sessions.exports.calendar import absolute_url, build_calendar, session_url
@@ -30,11 +31,12 @@ from sessions.public import selectors
 SHARED_MAX_AGE_SECONDS = 30
 # Bodies are keyed by version, so they never go stale; this only frees memory.
 BODY_CACHE_SECONDS = 24 * 60 * 60
+NO_EVENT = "No published event here."
 
 
 def _export(request: HttpRequest, slug: str, *, theme: Theme | None, kind: str, build):
     """An export of the event `slug`: `build(event, sessions)` gives its type and body."""
-    version = selectors.published_event_version(slug)
+    version = or_404(selectors.published_event_version(slug), NO_EVENT)
     # A theme's own name shows in its calendar even where the event has none of its sessions.
     seed = f"{kind}|{version.pk}|{version.content_version}|{theme.name if theme else ''}"
     digest = hashlib.sha256(seed.encode()).hexdigest()[:32]
@@ -44,7 +46,7 @@ def _export(request: HttpRequest, slug: str, *, theme: Theme | None, kind: str, 
     if conditional is None:
         cached = cache.get(key)
         if cached is None:
-            event = selectors.published_event(slug)
+            event = or_404(selectors.published_event(slug), NO_EVENT)
             sessions = list(selectors.exportable_sessions(event=event, theme=theme))
             content_type, body = build(event, sessions)
             body = body.encode() if isinstance(body, str) else body
@@ -108,8 +110,8 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def theme_calendar(request: HttpRequest, slug: str, theme_slug: str) -> HttpResponse:
-    selectors.published_event_version(slug)  # an unknown event is a 404 before the theme
-    theme = selectors.public_theme(theme_slug)
+    or_404(selectors.published_event_version(slug), NO_EVENT)  # before the theme's 404
+    theme = or_404(selectors.public_theme(theme_slug), "No theme here.")
 
     def build(event, sessions):
         return "text/calendar; charset=utf-8", build_calendar(

@@ -7,16 +7,36 @@ from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 
 from sessions.days import conference_day, day_bounds
 from sessions.models import Event, SavedSession, Session
-from sessions.myschedule.services import anonymous_session_ids
 
+# Key of the visitor's token in the browser session (a list of session ids,
+# in sessions from before schedules were rows).
+ANONYMOUS_KEY = "myschedule"
 # Free time shorter than this is a walk between rooms, not a gap.
 MIN_GAP = dt.timedelta(minutes=15)
 SUGGESTIONS_PER_SESSION = 3
+
+
+def legacy_ids(value) -> list[int]:
+    """The session ids of a schedule kept as a list in the browser session (before rows)."""
+    return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
+
+
+def anonymous_session_ids(store: SessionBase) -> list[int]:
+    """The sessions a visitor saved, in the order they saved them."""
+    value = store.get(ANONYMOUS_KEY)
+    if not isinstance(value, str):
+        return legacy_ids(value)
+    return list(
+        SavedSession.objects.filter(visitor__token=value)
+        .order_by("pk")
+        .values_list("session_id", flat=True)
+    )
 
 
 def saved_session_ids(request: HttpRequest) -> set[int]:

@@ -22,10 +22,7 @@ from django.utils import timezone
 
 from confguide.timezones import validate_time_zone
 from sessions.models import Event, SavedSession, Session, Visitor
-
-# Key of the visitor's token in the browser session (a list of session ids,
-# in sessions from before schedules were rows).
-ANONYMOUS_KEY = "myschedule"
+from sessions.myschedule.selectors import ANONYMOUS_KEY, anonymous_session_ids, legacy_ids
 
 UNKNOWN_MESSAGE = "That session is not in the published programme, so it cannot be saved."
 CANCELLED_MESSAGE = "That session has been cancelled, so it cannot be added to a schedule."
@@ -96,10 +93,6 @@ def add_sessions(*, user: AbstractBaseUser, sessions: Iterable[Session]) -> int:
 # --- Anonymous visitors: rows owned by the token in the browser session -----
 
 
-def _legacy_ids(value) -> list[int]:
-    return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
-
-
 def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
     """The visitor whose token this browser session holds; made on the first write."""
     value = store.get(ANONYMOUS_KEY)
@@ -115,7 +108,7 @@ def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
 
     schedule_expiry()
     # A schedule kept as a list in the session before it was rows moves over.
-    legacy = Session.objects.public().filter(pk__in=_legacy_ids(value)).values_list("pk", flat=True)
+    legacy = Session.objects.public().filter(pk__in=legacy_ids(value)).values_list("pk", flat=True)
     SavedSession.objects.bulk_create(
         [SavedSession(visitor=visitor, session_id=pk) for pk in legacy], ignore_conflicts=True
     )
@@ -125,18 +118,6 @@ def _visitor(store: SessionBase, *, create: bool) -> Visitor | None:
 
 def _used(visitor: Visitor) -> None:
     Visitor.objects.filter(pk=visitor.pk).update(last_used_at=timezone.now())
-
-
-def anonymous_session_ids(store: SessionBase) -> list[int]:
-    """The sessions a visitor saved, in the order they saved them."""
-    value = store.get(ANONYMOUS_KEY)
-    if not isinstance(value, str):
-        return _legacy_ids(value)
-    return list(
-        SavedSession.objects.filter(visitor__token=value)
-        .order_by("pk")
-        .values_list("session_id", flat=True)
-    )
 
 
 def add_session_anonymously(*, store: SessionBase, session: Session) -> bool:

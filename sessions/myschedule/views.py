@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.redirects import safe_next_url
 from sessions.exports.calendar import build_calendar
@@ -23,6 +24,7 @@ from sessions.public import selectors as programme
 
 # The toggle's script asks for the re-rendered button with this header.
 FETCH_HEADER_VALUE = "fetch"
+NO_EVENT = "No published event here."
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -117,7 +119,7 @@ def remove(request: HttpRequest, session_id: int) -> HttpResponse:
 def _owner(request: HttpRequest) -> dict:
     if request.user.is_authenticated:
         return {"user": request.user, "session_ids": None}
-    return {"user": None, "session_ids": services.anonymous_session_ids(request.session)}
+    return {"user": None, "session_ids": selectors.anonymous_session_ids(request.session)}
 
 
 @never_cache
@@ -139,7 +141,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
-    event = programme.published_event(event_slug)
+    event = or_404(programme.published_event(event_slug), NO_EVENT)
     schedule = selectors.my_schedule(event=event, **_owner(request))
     context = {"event": event, "schedule": schedule, "read_only": False}
     user = request.user
@@ -153,7 +155,7 @@ def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def mark_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
-    event = programme.published_event(event_slug)
+    event = or_404(programme.published_event(event_slug), NO_EVENT)
     services.mark_changes_seen(user=request.user, event=event)
     messages.success(request, "Changes marked as seen.")
     return redirect("myschedule:event", event_slug=event.slug)
@@ -164,7 +166,7 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
     owner = get_user_model().objects.filter(share_token=token, share_enabled=True).first()
     if owner is None or not secrets.compare_digest(owner.share_token, token):
         raise Http404("No shared schedule here: the link is wrong or was turned off.")
-    event = programme.published_event(event_slug)
+    event = or_404(programme.published_event(event_slug), NO_EVENT)
     schedule = selectors.my_schedule(event=event, user=owner, with_suggestions=False)
     # Another person's view: no change marks (those are the owner's), no toggles.
     for entry in schedule.entries:

@@ -11,8 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, Max, Q, QuerySet, When
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sessions.days import conference_day, day_bounds
@@ -95,8 +93,9 @@ def event_list(*, now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
-def published_event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published(), slug=slug)
+def published_event(slug: str) -> Event | None:
+    """The published event with this slug, or None."""
+    return Event.objects.published().filter(slug=slug).first()
 
 
 @dataclass(frozen=True)
@@ -126,8 +125,9 @@ def _event_version_sql() -> str:
     return f"SELECT {columns} FROM {Event._meta.db_table} WHERE {slug} = %s AND {published}"
 
 
-def published_event_version(slug: str) -> EventVersion:
-    """The version of a published event, read on every request for its pages.
+def published_event_version(slug: str) -> EventVersion | None:
+    """The version of a published event (None if there is none), read on every request
+    for its pages.
 
     A plain SQL query through Event.objects.raw (which still converts the
     values as the fields do): the ORM's query building was a third of the time
@@ -135,7 +135,7 @@ def published_event_version(slug: str) -> EventVersion:
     """
     found = next(iter(Event.objects.raw(_event_version_sql(), [slug])), None)
     if found is None:
-        raise Http404("No published event here.")
+        return None
     return EventVersion(*(getattr(found, name) for name in ("pk", *_VERSION_FIELDS[1:])))
 
 
@@ -257,10 +257,9 @@ def schedule_page(
     }
 
 
-def public_session(*, event_slug: str, slug: str) -> Session:
-    return get_object_or_404(
-        Session.objects.public().for_listing(), event__slug=event_slug, slug=slug
-    )
+def public_session(*, event_slug: str, slug: str) -> Session | None:
+    """A published or cancelled session of a published event, or None."""
+    return Session.objects.public().for_listing().filter(event__slug=event_slug, slug=slug).first()
 
 
 def session_page(*, session: Session) -> dict[str, Any]:
@@ -298,11 +297,12 @@ def speaker_list(*, event: Event | None = None) -> QuerySet[Speaker]:
     )
 
 
-def public_speaker(slug: str) -> Speaker:
+def public_speaker(slug: str) -> Speaker | None:
+    """A speaker is public once they spoke in a public session; None otherwise."""
     speakers = Speaker.objects.filter(
         appearances__session__in=_public_session_ids()
     ).select_related("company")
-    return get_object_or_404(speakers.distinct(), slug=slug)
+    return speakers.distinct().filter(slug=slug).first()
 
 
 def speaker_page(*, speaker: Speaker) -> dict[str, Any]:
@@ -332,10 +332,10 @@ def company_list(*, event: Event | None = None) -> QuerySet[Company]:
     )
 
 
-def public_company(slug: str) -> Company:
-    """A company is public once someone spoke for it in a public session."""
+def public_company(slug: str) -> Company | None:
+    """A company is public once someone spoke for it in a public session; None otherwise."""
     companies = Company.objects.filter(appearances__session__in=_public_session_ids())
-    return get_object_or_404(companies.distinct(), slug=slug)
+    return companies.distinct().filter(slug=slug).first()
 
 
 def company_page(*, company: Company) -> dict[str, Any]:
@@ -367,8 +367,8 @@ def theme_list() -> list[Theme]:
     return list(_themes_with_counts(Session.objects.public()))
 
 
-def public_theme(slug: str) -> Theme:
-    return get_object_or_404(Theme, slug=slug)
+def public_theme(slug: str) -> Theme | None:
+    return Theme.objects.filter(slug=slug).first()
 
 
 def theme_sessions(*, theme: Theme) -> QuerySet[Session]:

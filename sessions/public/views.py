@@ -16,6 +16,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.pagecache import cached_page, minute, quarter_hour, query_key
 from confguide.redirects import safe_next_url
@@ -32,6 +33,8 @@ from sessions.public.structured_data import event_data, session_data, speaker_da
 LIST_PAGE_SIZE = 60
 SLUG_MAX_LENGTH = Event._meta.get_field("slug").max_length
 THEME_PAGE_SIZE = 50
+NO_EVENT = "No published event here."
+NO_SESSION = "No public session here."
 
 
 @require_safe
@@ -113,11 +116,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    version = selectors.published_event_version(slug)
+    version = or_404(selectors.published_event_version(slug), NO_EVENT)
     now = timezone.now()
 
     def build() -> dict:
-        event = selectors.published_event(slug)
+        event = or_404(selectors.published_event(slug), NO_EVENT)
         context = selectors.event_page(event=event, now=now)
         dates = f"{event.start_date:%-d %b} to {event.end_date:%-d %b %Y}"
         where = "online" if event.is_virtual else (event.venue or "")
@@ -144,14 +147,14 @@ SCHEDULE_PARAMETERS = ("q", "theme", "format", "level", "room", "company", "day"
 
 @require_safe
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
-    version = selectors.published_event_version(slug)
+    version = or_404(selectors.published_event_version(slug), NO_EVENT)
     now = timezone.now()
     # The day shown by default, "now and next" and the running banner follow the clock.
     phase = selectors.event_phase(version, now=now)
     clock = minute(now) if phase == "current" else None
 
     def build() -> dict:
-        event = selectors.published_event(slug)
+        event = or_404(selectors.published_event(slug), NO_EVENT)
         choices = selectors.schedule_choices(event=event)
         form = ScheduleFilterForm(request.GET, days=event.days, **choices)
         filters = form.filters()
@@ -196,7 +199,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
     def build() -> dict:
-        session = selectors.public_session(event_slug=event_slug, slug=slug)
+        session = or_404(selectors.public_session(event_slug=event_slug, slug=slug), NO_SESSION)
         context = selectors.session_page(session=session)
         speakers = ", ".join(a.speaker.name for a in session.listed_appearances)
         summary = session.editors_note or session.abstract
@@ -219,7 +222,7 @@ def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResp
 @require_safe
 def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
     """The one session as an .ics file for any calendar app (built by sessions.exports.calendar)."""
-    session = selectors.public_session(event_slug=event_slug, slug=slug)
+    session = or_404(selectors.public_session(event_slug=event_slug, slug=slug), NO_SESSION)
     body = build_calendar(
         [session],
         name=f"{session.title} ({session.event.name})",
@@ -275,7 +278,7 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
-        speaker = selectors.public_speaker(slug)
+        speaker = or_404(selectors.public_speaker(slug), "No public speaker here.")
         context = selectors.speaker_page(speaker=speaker)
         role = ", ".join(part for part in (speaker.job_title, str(speaker.company or "")) if part)
         context |= page_meta(
@@ -311,7 +314,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
-        company = selectors.public_company(slug)
+        company = or_404(selectors.public_company(slug), "No public company here.")
         context = selectors.company_page(company=company)
         context |= page_meta(
             company.name,
@@ -339,7 +342,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
-        theme = selectors.public_theme(slug)
+        theme = or_404(selectors.public_theme(slug), "No theme here.")
         page = _page(request, selectors.theme_sessions(theme=theme), THEME_PAGE_SIZE)
         context = {"theme": theme, "page_obj": page, "sessions": page.object_list, "page_query": {}}
         return context | page_meta(

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from sessions.public import selectors
-from tests.factories import EventFactory
+from tests.factories import EventFactory, SessionFactory, SpeakerFactory, ThemeFactory
 
 pytestmark = pytest.mark.integration
 
@@ -48,8 +48,6 @@ def test_an_event_stays_current_until_its_last_night_ends(db):
 
 
 def test_published_event_version_reads_what_the_model_holds(db):
-    from django.http import Http404
-
     event = EventFactory(time_zone="Asia/Kolkata")
     version = selectors.published_event_version(event.slug)
     event.refresh_from_db()
@@ -67,5 +65,34 @@ def test_published_event_version_reads_what_the_model_holds(db):
     )
     draft = EventFactory(is_published=False)
     for slug in (draft.slug, "no-such-event"):
-        with pytest.raises(Http404):
-            selectors.published_event_version(slug)
+        assert selectors.published_event_version(slug) is None
+
+
+# --- Lookups find nothing rather than answer HTTP: the view makes that a 404 ---
+
+
+def test_lookups_of_an_unpublished_event_and_its_people_find_nothing(db):
+    hidden = SessionFactory(event=EventFactory(is_published=False), speakers=[SpeakerFactory()])
+    speaker = hidden.appearances.get().speaker
+
+    assert selectors.published_event(hidden.event.slug) is None
+    assert selectors.public_session(event_slug=hidden.event.slug, slug=hidden.slug) is None
+    assert selectors.public_speaker(speaker.slug) is None
+    assert selectors.public_company(speaker.company.slug) is None
+
+
+def test_lookups_of_a_published_event_and_its_people_find_them(db):
+    shown = SessionFactory(speakers=[SpeakerFactory()])
+    speaker = shown.appearances.get().speaker
+
+    assert selectors.published_event(shown.event.slug) == shown.event
+    assert selectors.public_session(event_slug=shown.event.slug, slug=shown.slug) == shown
+    assert selectors.public_speaker(speaker.slug) == speaker
+    assert selectors.public_company(speaker.company.slug) == speaker.company
+
+
+def test_an_unknown_theme_is_none_and_a_known_one_is_found(db):
+    theme = ThemeFactory()
+
+    assert selectors.public_theme("no-such-theme") is None
+    assert selectors.public_theme(theme.slug) == theme

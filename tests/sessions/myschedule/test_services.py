@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions.models import SavedSession, Session, Visitor
-from sessions.myschedule import services
+from sessions.myschedule import selectors, services
 from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.integration
@@ -105,7 +105,7 @@ def test_anonymous_schedule_is_rows_owned_by_the_browsers_visitor(db):
     assert services.add_session_anonymously(store=store, session=first) is False
     services.remove_session_anonymously(store=store, session_id=second.pk)
 
-    assert services.anonymous_session_ids(store) == [first.pk]
+    assert selectors.anonymous_session_ids(store) == [first.pk]
     visitor = Visitor.objects.get()
     assert store[services.ANONYMOUS_KEY] == visitor.token
     assert list(SavedSession.objects.values_list("visitor", "user", "session")) == [
@@ -118,11 +118,11 @@ def test_a_schedule_kept_as_a_list_in_an_older_session_moves_into_rows(db):
     kept, added = SessionFactory(), SessionFactory()
     store[services.ANONYMOUS_KEY] = ["1; DROP TABLE", kept.pk, None]
 
-    assert services.anonymous_session_ids(store) == [kept.pk]  # read, nothing written
+    assert selectors.anonymous_session_ids(store) == [kept.pk]  # read, nothing written
     assert not Visitor.objects.exists()
     services.add_session_anonymously(store=store, session=added)
 
-    assert services.anonymous_session_ids(store) == [kept.pk, added.pk]
+    assert selectors.anonymous_session_ids(store) == [kept.pk, added.pk]
     assert isinstance(store[services.ANONYMOUS_KEY], str)
 
 
@@ -130,7 +130,7 @@ def test_a_token_that_names_no_visitor_is_an_empty_schedule(db):
     store = _store()
     store[services.ANONYMOUS_KEY] = "forged-or-expired"
 
-    assert services.anonymous_session_ids(store) == []
+    assert selectors.anonymous_session_ids(store) == []
     assert services.remove_session_anonymously(store=store, session_id=1) is False
 
 
@@ -146,8 +146,8 @@ def test_unused_anonymous_schedules_expire_and_used_ones_stay(db):
     call_command("expire_anonymous_schedules", stdout=out)
 
     assert "Deleted 1 anonymous schedule unused for 90 days." in out.getvalue()
-    assert services.anonymous_session_ids(old_store) == []
-    assert len(services.anonymous_session_ids(fresh_store)) == 1
+    assert selectors.anonymous_session_ids(old_store) == []
+    assert len(selectors.anonymous_session_ids(fresh_store)) == 1
 
 
 def test_merge_keeps_everything_public_once_and_empties_the_browser_schedule(db):
@@ -183,7 +183,7 @@ def test_add_sessions_for_visitor_uses_the_account_or_the_browser_session(db, rf
 
     request.user = AnonymousUser()
     assert services.add_sessions_for_visitor(request=request, sessions=[session]) == 1
-    assert services.anonymous_session_ids(request.session) == [session.pk]
+    assert selectors.anonymous_session_ids(request.session) == [session.pk]
 
 
 def test_regenerating_the_calendar_token_replaces_it(db):
@@ -254,7 +254,7 @@ def test_nine_quick_taps_by_one_anonymous_visitor_all_land():
 
     assert errors == []
     again = SessionStore(session_key=store.session_key)
-    assert sorted(services.anonymous_session_ids(again)) == sorted(s.pk for s in [first, *others])
+    assert sorted(selectors.anonymous_session_ids(again)) == sorted(s.pk for s in [first, *others])
 
 
 @pytest.mark.django_db(transaction=True)

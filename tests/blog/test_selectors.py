@@ -1,0 +1,16 @@
+import pytest
+
+from blog import selectors
+from blog.models import Post
+from tests.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.integration
+
+
+def test_post_detail_is_none_for_a_draft_the_reader_may_not_see(db, editor):
+    draft = PostFactory(status=Post.Status.DRAFT)
+
+    assert selectors.post_detail(slug=draft.slug, user=UserFactory()) is None
+    assert selectors.post_detail(slug=draft.slug) is None
+    assert selectors.post_detail(slug="no-such-post", user=editor) is None
+    assert selectors.post_detail(slug=draft.slug, user=editor) == draft
