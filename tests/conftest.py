@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 
 from tests.factories import EditorFactory
 
@@ -27,6 +28,31 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             continue
         test = database.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_run{os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back when the module ends.
+
+    For data that is costly to build and that the module's tests only read: a
+    module-scoped fixture asks for this one and makes its rows inside
+    `django_db_blocker.unblock()`. Each test's own `db` transaction nests in
+    this one as a savepoint and rolls back as usual, so what a test writes is
+    gone before the next test, and the module's rows are gone after its last.
+    Python objects such a fixture returns are shared too: a test that changes
+    them must build its own. Not for modules with `transactional_db` or
+    `live_server` tests, which commit and flush.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # like TestCase's: durable blocks may nest inside
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -30,15 +30,17 @@ def _urls(model, model_admin, user):
     return urls
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def demo(module_db, django_db_blocker):
+    """The demo content, KubeCon EU 2026 included, loaded once: these tests only read it."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=StringIO())
 
 
 @pytest.mark.parametrize(
     ("model", "model_admin"), REGISTERED, ids=[model._meta.label for model, _ in REGISTERED]
 )
-def test_every_admin_page_renders_for_a_superuser(client, demo, model, model_admin):
+def test_every_admin_page_renders_for_a_superuser(client, db, demo, model, model_admin):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)
 
