@@ -2,6 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
+from blog import selectors
 from blog.models import Post
 
 FEED_SIZE = 20
@@ -13,7 +14,7 @@ class LatestPostsRss(Feed):
     description = "New guide posts: the conference sessions worth your time, by theme."
 
     def items(self):
-        return Post.objects.public().for_listing()[:FEED_SIZE]
+        return selectors.latest_posts(limit=FEED_SIZE)
 
     def item_title(self, item: Post) -> str:
         return item.title

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 
 from blog.models import FeaturedSession, Post, PostSection
-from sessions.models import Session, SessionSpeaker
+from blog.querysets import PostQuerySet
+from sessions.models import Session, SessionSpeaker, Theme
 
 POSTS_PER_PAGE = 10
 
@@ -16,6 +19,29 @@ POSTS_PER_PAGE = 10
 def can_preview(user) -> bool:
     """Editors see drafts and future posts through the admin's "view on site" link."""
     return bool(user.is_authenticated and user.is_staff and user.has_perm("blog.change_post"))
+
+
+def public_posts(
+    *, theme: Theme | None = None, author: AbstractBaseUser | None = None
+) -> PostQuerySet:
+    """Public posts, newest first, with what a summary shows; of one theme or author if given."""
+    posts = Post.objects.public()
+    if theme is not None:
+        posts = posts.filter(themes=theme)
+    if author is not None:
+        posts = posts.filter(author=author)
+    return posts.for_listing().order_by("-published_at", "-pk")
+
+
+def latest_posts(*, limit: int) -> PostQuerySet:
+    """The newest public posts, for the feeds."""
+    return public_posts()[:limit]
+
+
+def post_author(pk: int) -> AbstractBaseUser | None:
+    """Only people who have published something have an author page: None for anyone else."""
+    authors = get_user_model().objects.filter(posts__in=Post.objects.public()).distinct()
+    return authors.filter(pk=pk).first()
 
 
 def post_page(posts, page_number: str | None) -> Page:

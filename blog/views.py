@@ -1,12 +1,10 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from blog import selectors
-from blog.models import Post
 from blog.structured_data import blog_posting
 from confguide.http import or_404
 from confguide.links import absolute_url
@@ -33,7 +31,7 @@ def _post_list(request: HttpRequest, posts, *, heading: str, **context) -> HttpR
 
 @require_safe
 def post_list(request: HttpRequest) -> HttpResponse:
-    return _post_list(request, Post.objects.public(), heading="Guide posts")
+    return _post_list(request, selectors.public_posts(), heading="Guide posts")
 
 
 @require_safe
@@ -41,7 +39,7 @@ def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
     theme = or_404(programme.public_theme(slug), "No theme here.")
     return _post_list(
         request,
-        Post.objects.public().filter(themes=theme),
+        selectors.public_posts(theme=theme),
         heading=f"Guide posts about {theme.name}",
         theme=theme,
     )
@@ -49,13 +47,10 @@ def posts_by_theme(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def posts_by_author(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only people who have published something have an author page.
-    author = get_object_or_404(
-        get_user_model().objects.filter(posts__in=Post.objects.public()).distinct(), pk=pk
-    )
+    author = or_404(selectors.post_author(pk), "No author here.")
     return _post_list(
         request,
-        Post.objects.public().filter(author=author),
+        selectors.public_posts(author=author),
         heading=f"Guide posts by {author.public_name}",
         author=author,
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -218,6 +220,32 @@ def _suggest(*, event: Event, sessions: list[Session], entries: list[Entry]) -> 
             if conference_day(candidate.starts_at, tz) == day
             and entry_themes & {theme.pk for theme in candidate.listed_themes}
         ][:SUGGESTIONS_PER_SESSION]
+
+
+def removable_session(*, session_id: int) -> Session | None:
+    """A session to take off a schedule, or None if there is no such session.
+
+    Any status: a session unpublished after it was saved can still be removed.
+    """
+    return Session.objects.select_related("event").filter(pk=session_id).first()
+
+
+def _owner_by_token(field: str, token: str, **conditions) -> AbstractBaseUser | None:
+    owner = get_user_model().objects.filter(**{field: token}, **conditions).first()
+    # Compared again in constant time: whatever the database's collation matched.
+    if owner is None or not secrets.compare_digest(getattr(owner, field), token):
+        return None
+    return owner
+
+
+def shared_schedule_owner(*, token: str) -> AbstractBaseUser | None:
+    """Whose schedule a share link shows; None if the link is wrong or sharing is off."""
+    return _owner_by_token("share_token", token, share_enabled=True)
+
+
+def calendar_owner(*, token: str) -> AbstractBaseUser | None:
+    """Whose saved sessions a calendar feed address lists; None if it is wrong or replaced."""
+    return _owner_by_token("calendar_token", token)
 
 
 def feed_sessions(*, user: AbstractBaseUser) -> QuerySet[Session]:

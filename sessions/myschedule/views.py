@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -98,8 +95,7 @@ def add(request: HttpRequest, session_id: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def remove(request: HttpRequest, session_id: int) -> HttpResponse:
-    # Any status: a session unpublished after it was saved can still be removed.
-    session = get_object_or_404(Session.objects.select_related("event"), pk=session_id)
+    session = or_404(selectors.removable_session(session_id=session_id), "No session here.")
     if request.method != "POST":
         return _confirm(request, session=session, adding=False)
     if request.user.is_authenticated:
@@ -163,9 +159,10 @@ def mark_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
 
 @require_safe
 def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
-    owner = get_user_model().objects.filter(share_token=token, share_enabled=True).first()
-    if owner is None or not secrets.compare_digest(owner.share_token, token):
-        raise Http404("No shared schedule here: the link is wrong or was turned off.")
+    owner = or_404(
+        selectors.shared_schedule_owner(token=token),
+        "No shared schedule here: the link is wrong or was turned off.",
+    )
     event = or_404(programme.published_event(event_slug), NO_EVENT)
     schedule = selectors.my_schedule(event=event, user=owner, with_suggestions=False)
     # Another person's view: no change marks (those are the owner's), no toggles.
@@ -185,9 +182,10 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
 
 @require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    owner = get_user_model().objects.filter(calendar_token=token).first()
-    if owner is None or not secrets.compare_digest(owner.calendar_token, token):
-        raise Http404("No calendar here: the link is wrong or was replaced by a new one.")
+    owner = or_404(
+        selectors.calendar_owner(token=token),
+        "No calendar here: the link is wrong or was replaced by a new one.",
+    )
     body = build_calendar(
         selectors.feed_sessions(user=owner),
         name="My schedule · confguide",

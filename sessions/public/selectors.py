@@ -371,6 +371,11 @@ def public_theme(slug: str) -> Theme | None:
     return Theme.objects.filter(slug=slug).first()
 
 
+def theme_badges() -> QuerySet[Theme]:
+    """What the badge stylesheet needs of every theme: its class name and colour."""
+    return Theme.objects.only("slug", "colour")
+
+
 def theme_sessions(*, theme: Theme) -> QuerySet[Session]:
     """All public sessions of a theme across events, newest event first."""
     return (

@@ -24,7 +24,7 @@ from confguide.seo import page_meta
 from confguide.timezones import parse_time_zone, remember_time_zone
 from sessions import content
 from sessions.exports.calendar import build_calendar
-from sessions.models import Event, Theme
+from sessions.models import Event
 from sessions.myschedule.services import set_time_zone as set_attendee_time_zone
 from sessions.public import selectors
 from sessions.public.forms import ScheduleFilterForm, TimeZoneForm
@@ -69,7 +69,7 @@ def _event_filter(request: HttpRequest) -> tuple[Event | None, str]:
     # Only a well-formed slug reaches the database: PostgreSQL refuses text with
     # a NUL character outright, and nothing else could name an event anyway.
     event = (
-        Event.objects.published().filter(slug=slug).first()
+        selectors.published_event(slug)
         if len(slug) <= SLUG_MAX_LENGTH and slug_re.fullmatch(slug)
         else None
     )
@@ -366,7 +366,7 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     """
     rules = "".join(
         f".{theme.css_class}{{background-color:{theme.colour};color:{theme.text_colour}}}\n"
-        for theme in Theme.objects.only("slug", "colour")
+        for theme in selectors.theme_badges()
     )
     etag = f'"{hashlib.blake2b(rules.encode(), digest_size=12).hexdigest()}"'
     response = get_conditional_response(request, etag=etag) or HttpResponse(

@@ -6,7 +6,13 @@ import pytest
 from sessions import services as programme
 from sessions.models import Session
 from sessions.myschedule import selectors, services
-from tests.factories import EventFactory, SavedSessionFactory, SessionFactory, ThemeFactory
+from tests.factories import (
+    EventFactory,
+    SavedSessionFactory,
+    SessionFactory,
+    ThemeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -132,3 +138,22 @@ def test_saved_events_count_public_sessions_per_event(db):
     events = selectors.saved_events(user=user, session_ids=[])
 
     assert {(event.name, event.saved_count) for event in events} == {("First", 2), ("Second", 1)}
+
+
+def test_token_lookups_find_the_owner_only_while_the_link_works(db):
+    owner = UserFactory(calendar_token="c" * 43, share_token="s" * 43, share_enabled=True)
+
+    assert selectors.calendar_owner(token="c" * 43) == owner
+    assert selectors.shared_schedule_owner(token="s" * 43) == owner
+    assert selectors.calendar_owner(token="C" * 43) is None
+    assert selectors.shared_schedule_owner(token="c" * 43) is None
+    owner.share_enabled = False
+    owner.save()
+    assert selectors.shared_schedule_owner(token="s" * 43) is None
+
+
+def test_a_session_can_be_found_for_removal_whatever_its_status(event):
+    draft = SessionFactory(event=event, status=Session.Status.DRAFT)
+
+    assert selectors.removable_session(session_id=draft.pk) == draft
+    assert selectors.removable_session(session_id=draft.pk + 1) is None
