@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from blog import services
 from blog.models import FeaturedSession, Post, PostSection
 
 
@@ -73,9 +73,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.exclude(status=Post.Status.PUBLISHED).update(
-            status=Post.Status.PUBLISHED, updated_at=timezone.now()
-        )
+        count = services.publish_posts(posts=queryset)
         self.message_user(
             request,
             f"{count} post(s) published; each appears at its publication date.",
@@ -84,9 +82,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.exclude(status=Post.Status.DRAFT).update(
-            status=Post.Status.DRAFT, updated_at=timezone.now()
-        )
+        count = services.unpublish_posts(posts=queryset)
         self.message_user(request, f"{count} post(s) back to draft.", messages.SUCCESS)
 
 
