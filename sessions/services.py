@@ -7,9 +7,24 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
 from sessions import content
 from sessions.models import Company, Event, Session, SessionSpeaker, Speaker
+
+
+def unique_slug(base: str, taken: set[str], *, fallback: str, max_length: int) -> str:
+    """A slug of `base` that is not in `taken`, numbered -2, -3... if it has to be.
+
+    The slug is added to `taken`. It leaves room for the number within
+    max_length; a base with nothing to make a slug of gives `fallback`.
+    """
+    stem = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
+    slug, number = stem, 2
+    while slug in taken:
+        slug, number = f"{stem}-{number}", number + 1
+    taken.add(slug)
+    return slug
 
 
 def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> bool:

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from sessions import content
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.services import unique_slug
 
 DAYS = 4
 DAY_OPENS = dt.time(9, 0)
@@ -274,7 +275,7 @@ def _themes() -> tuple[dict[str, Theme], int]:
     missing = []
     for order, (name, colour) in enumerate(THEMES):
         if name not in existing:
-            slug = _unique_slug(slugify(name), taken)
+            slug = unique_slug(name, taken, fallback="theme", max_length=100)
             missing.append(Theme(name=name, slug=slug, colour=colour, order=100 + order))
     for theme in Theme.objects.bulk_create(missing):
         existing[theme.name] = theme
@@ -287,7 +288,7 @@ def _companies(rng: random.Random, *, count: int) -> tuple[list[Company], int]:
     existing = {c.name: c for c in Company.objects.filter(name__in=names)}
     taken = set(Company.objects.values_list("slug", flat=True))
     missing = [
-        Company(name=name, slug=_unique_slug(slugify(name), taken))
+        Company(name=name, slug=unique_slug(name, taken, fallback="company", max_length=200))
         for name in names
         if name not in existing
     ]
@@ -306,7 +307,7 @@ def _speakers(rng: random.Random, *, count: int, companies: list[Company]) -> li
         rows.append(
             Speaker(
                 name=name,
-                slug=_unique_slug(slugify(name), taken),
+                slug=unique_slug(name, taken, fallback="speaker", max_length=200),
                 company=company,
                 job_title=job,
                 bio=f"{name} is a {job.lower()} at {company.name}.",
@@ -412,7 +413,7 @@ def _sessions(
                 uid=uuid.UUID(int=rng.getrandbits(128), version=4),
                 event=event,
                 title=title,
-                slug=_unique_slug(slugify(title)[:280], taken),
+                slug=unique_slug(title, taken, fallback="session", max_length=300),
                 abstract=abstract,
                 editors_note=(
                     f"A clear, practical session on {topic} from people who run it daily."
@@ -479,16 +480,6 @@ def _link_speakers(
                 SessionSpeaker(session=session, speaker=speaker, company=company, order=order)
             )
     SessionSpeaker.objects.bulk_create(appearances, batch_size=BATCH)
-
-
-def _unique_slug(base: str, taken: set[str]) -> str:
-    base = base or "item"
-    slug, n = base, 2
-    while slug in taken:
-        slug = f"{base}-{n}"
-        n += 1
-    taken.add(slug)
-    return slug
 
 
 def _room_name(index: int) -> str:

@@ -13,6 +13,8 @@ from sessions.importers.base import (
     ParsedSchedule,
     Problem,
     ScheduleImportError,
+    check_not_empty,
+    check_size,
 )
 
 __all__ = [
@@ -51,13 +53,8 @@ def detect_format(data: bytes, name: str = "") -> str:
 
 
 def parse_schedule(data: bytes, *, fmt: str = "auto", name: str = "") -> ParsedSchedule:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ScheduleImportError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; schedules are refused above "
-            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB."
-        )
-    if not data.strip():
-        raise ScheduleImportError("The file is empty.")
+    check_size(len(data))
+    check_not_empty(data)
     if fmt == "auto":
         fmt = detect_format(data, name)
     if fmt not in PARSERS:

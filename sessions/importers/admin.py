@@ -20,8 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from sessions.importers import MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
+from sessions.importers import ScheduleImportError, parse_schedule
 from sessions.importers.apply import apply_schedule
+from sessions.importers.base import ScheduleTooLargeError, check_size
 from sessions.importers.fetch import fetch
 from sessions.importers.forms import ImportScheduleForm
 
@@ -70,11 +71,7 @@ def _check_permissions(request: HttpRequest) -> None:
 def _read_source(form: ImportScheduleForm) -> tuple[bytes, str]:
     upload = form.cleaned_data.get("schedule_file")
     if upload:
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ScheduleImportError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; schedules are refused above "
-                f"{MAX_IMPORT_BYTES // 1024 // 1024} MB."
-            )
+        check_size(upload.size)
         return upload.read(), upload.name
     url = form.cleaned_data["feed_url"]
     return fetch(url), url
@@ -108,12 +105,11 @@ def import_schedule(request: HttpRequest, admin_site) -> HttpResponse:
             dry_run=True,
         )
     except ScheduleImportError as error:
-        too_big = any("refused above" in p.what or "larger than" in p.what for p in error.problems)
         return render(
             request,
             "admin/conference/event/import_form.html",
             context | {"form": form, "problems": error.problems},
-            status=413 if too_big else 400,
+            status=413 if isinstance(error, ScheduleTooLargeError) else 400,
         )
     digest = _stage(data)
     request.session[SESSION_KEY] = {

@@ -12,24 +12,27 @@ the number of queries does not grow with the number of sessions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.text import slugify
 
 from sessions import content
 from sessions.days import conference_day
 from sessions.importers.base import (
+    ParsedPerson,
     ParsedSchedule,
+    ParsedSession,
     Problem,
     ScheduleImportError,
     normalize_company,
     normalize_name,
 )
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
+from sessions.services import unique_slug
 
 # Fields the organisers own: a re-import overwrites them.
 SOURCE_FIELDS = (
@@ -45,6 +48,10 @@ SOURCE_FIELDS = (
 )
 
 Progress = Callable[[int, int], None]
+# A change to one of these moves the session in attendees' calendars.
+MOVING_FIELDS = {"starts_at", "ends_at", "room_id", "status"}
+# A session's speakers as the source lists them, each with the company they speak for.
+LineUp = list[tuple[Speaker, Company | None]]
 
 
 @dataclass
@@ -113,70 +120,6 @@ def apply_schedule(
     return report
 
 
-def _unique_slug(base: str, taken: set[str], *, fallback: str, max_length: int) -> str:
-    stem = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
-    slug, number = stem, 2
-    while slug in taken:
-        slug, number = f"{stem}-{number}", number + 1
-    taken.add(slug)
-    return slug
-
-
-def _event(
-    parsed: ParsedSchedule, slug: str, publish: bool, time_zone: str, report_warnings: list
-) -> tuple[Event, bool]:
-    event = Event.objects.filter(slug=slug).first()
-    conference = parsed.conference
-    if event is None:
-        if not (conference.start_date and conference.end_date):
-            raise ScheduleImportError(
-                f"There is no event “{slug}”, and the file does not say when its conference "
-                "takes place; create the event first or import a file with sessions."
-            )
-        zone = time_zone or conference.time_zone or "UTC"
-        event = Event(
-            slug=slug,
-            name=(conference.name or slug)[:200],
-            start_date=conference.start_date,
-            end_date=max(conference.end_date, conference.start_date),
-            time_zone=zone,
-            website_url=conference.website_url[:500],
-            is_published=publish,
-        )
-        try:
-            event.full_clean()
-        except ValidationError as error:
-            problems = [
-                Problem(f"event {name}", " ".join(messages))
-                for name, messages in error.message_dict.items()
-            ]
-            raise ScheduleImportError(problems) from None
-        event.save()
-        created = True
-    else:
-        created = False
-        if publish and not event.is_published:
-            event.is_published = True
-            event.save(update_fields=["is_published", "updated_at"])
-    # Sessions must fall on the event's days; widen the dates rather than refuse.
-    if parsed.sessions:
-        days = [conference_day(s.starts_at, event.tz) for s in parsed.sessions]
-        first, last = min(days), max(days)
-        if first < event.start_date or last > event.end_date:
-            event.start_date = min(first, event.start_date)
-            event.end_date = max(last, event.end_date)
-            event.save(update_fields=["start_date", "end_date", "updated_at"])
-            if not created:
-                report_warnings.append(
-                    Problem(
-                        "event",
-                        f"the dates were widened to {event.start_date} to {event.end_date} "
-                        "to hold every session",
-                    )
-                )
-    return event, created
-
-
 def _apply(
     *,
     parsed: ParsedSchedule,
@@ -191,8 +134,86 @@ def _apply(
         event=event, event_created=event_created, skipped=parsed.skipped, warnings=warnings
     )
     now = timezone.now()
+    rooms = _create_rooms(event, parsed, report)
+    directory = _Directory.load()
+    _create_companies(parsed, directory, report)
+    _create_and_fill_speakers(parsed, directory, report)
+    changes = _match_sessions(event, parsed, rooms, directory, report, now, progress)
+    _cancel_missing(changes, report, now)
+    _save_sessions(changes)
+    _sync_appearances(event, changes, report)
+    return report
 
-    # Rooms, by normalised name within the event.
+
+def _event(
+    parsed: ParsedSchedule, slug: str, publish: bool, time_zone: str, report_warnings: list
+) -> tuple[Event, bool]:
+    """The event to import into, created from the file's conference data if need be."""
+    event = Event.objects.filter(slug=slug).first()
+    created = event is None
+    if created:
+        event = _new_event(parsed, slug, publish, time_zone)
+    elif publish and not event.is_published:
+        event.is_published = True
+        event.save(update_fields=["is_published", "updated_at"])
+    if _widen_dates(event, parsed) and not created:
+        report_warnings.append(
+            Problem(
+                "event",
+                f"the dates were widened to {event.start_date} to {event.end_date} "
+                "to hold every session",
+            )
+        )
+    return event, created
+
+
+def _new_event(parsed: ParsedSchedule, slug: str, publish: bool, time_zone: str) -> Event:
+    conference = parsed.conference
+    if not (conference.start_date and conference.end_date):
+        raise ScheduleImportError(
+            f"There is no event “{slug}”, and the file does not say when its conference "
+            "takes place; create the event first or import a file with sessions."
+        )
+    event = Event(
+        slug=slug,
+        name=(conference.name or slug)[:200],
+        start_date=conference.start_date,
+        end_date=max(conference.end_date, conference.start_date),
+        time_zone=time_zone or conference.time_zone or "UTC",
+        website_url=conference.website_url[:500],
+        is_published=publish,
+    )
+    try:
+        event.full_clean()
+    except ValidationError as error:
+        problems = [
+            Problem(f"event {name}", " ".join(messages))
+            for name, messages in error.message_dict.items()
+        ]
+        raise ScheduleImportError(problems) from None
+    event.save()
+    return event
+
+
+def _widen_dates(event: Event, parsed: ParsedSchedule) -> bool:
+    """Sessions must fall on the event's days: widen the dates rather than refuse.
+
+    Returns whether the dates changed.
+    """
+    if not parsed.sessions:
+        return False
+    days = [conference_day(s.starts_at, event.tz) for s in parsed.sessions]
+    first, last = min(days), max(days)
+    if event.start_date <= first and last <= event.end_date:
+        return False
+    event.start_date = min(first, event.start_date)
+    event.end_date = max(last, event.end_date)
+    event.save(update_fields=["start_date", "end_date", "updated_at"])
+    return True
+
+
+def _create_rooms(event: Event, parsed: ParsedSchedule, report: ImportReport) -> dict[str, Room]:
+    """The event's rooms by normalised name, with the ones the source adds created."""
     rooms = {normalize_name(room.name): room for room in Room.objects.filter(event=event)}
     next_order = max((room.order for room in rooms.values()), default=0) + 1
     new_rooms = []
@@ -204,146 +225,214 @@ def _apply(
             new_rooms.append(rooms[key])
     Room.objects.bulk_create(new_rooms)
     report.rooms_created = [room.name for room in new_rooms]
+    return rooms
 
-    # Companies and speakers are shared by every event.
-    companies: dict[str, Company] = {}
-    company_slugs: set[str] = set()
-    for company in Company.objects.only("id", "name", "slug"):
-        companies.setdefault(normalize_company(company.name), company)
-        company_slugs.add(company.slug)
-    speakers: dict[str, Speaker] = {}
-    speaker_slugs: set[str] = set()
-    for speaker in Speaker.objects.only("id", "name", "slug", "company_id", "job_title"):
-        speakers.setdefault(normalize_name(speaker.name), speaker)
-        speaker_slugs.add(speaker.slug)
 
-    new_companies: list[Company] = []
+@dataclass
+class _Directory:
+    """Companies and speakers, which every event shares, by normalised name; their slugs."""
+
+    companies: dict[str, Company]
+    company_slugs: set[str]
+    speakers: dict[str, Speaker]
+    speaker_slugs: set[str]
+
+    @classmethod
+    def load(cls) -> _Directory:
+        directory = cls({}, set(), {}, set())
+        for company in Company.objects.only("id", "name", "slug"):
+            directory.companies.setdefault(normalize_company(company.name), company)
+            directory.company_slugs.add(company.slug)
+        for speaker in Speaker.objects.only("id", "name", "slug", "company_id", "job_title"):
+            directory.speakers.setdefault(normalize_name(speaker.name), speaker)
+            directory.speaker_slugs.add(speaker.slug)
+        return directory
+
+    def company(self, person: ParsedPerson) -> Company | None:
+        return self.companies.get(normalize_company(person.company))
+
+
+def _people(parsed: ParsedSchedule) -> Iterator[ParsedPerson]:
     for session in parsed.sessions:
-        for person in session.people:
-            key = normalize_company(person.company)
-            if key and key not in companies:
-                companies[key] = Company(
-                    name=person.company,
-                    slug=_unique_slug(
-                        person.company, company_slugs, fallback="company", max_length=200
-                    ),
-                )
-                new_companies.append(companies[key])
+        yield from session.people
+
+
+def _create_companies(parsed: ParsedSchedule, directory: _Directory, report: ImportReport) -> None:
+    new_companies: list[Company] = []
+    for person in _people(parsed):
+        key = normalize_company(person.company)
+        if key and key not in directory.companies:
+            directory.companies[key] = Company(
+                name=person.company,
+                slug=unique_slug(
+                    person.company, directory.company_slugs, fallback="company", max_length=200
+                ),
+            )
+            new_companies.append(directory.companies[key])
     Company.objects.bulk_create(new_companies)
     report.companies_created = [company.name for company in new_companies]
 
+
+def _create_and_fill_speakers(
+    parsed: ParsedSchedule, directory: _Directory, report: ImportReport
+) -> None:
+    """Create the speakers not known yet; fill in known ones' blank company and job title."""
     new_speakers: list[Speaker] = []
     filled_speakers: dict[int, Speaker] = {}
-    for session in parsed.sessions:
-        for person in session.people:
-            key = normalize_name(person.name)
-            if not key:
-                continue
-            company = companies.get(normalize_company(person.company))
-            speaker = speakers.get(key)
-            if speaker is None:
-                speaker = Speaker(
-                    name=person.name,
-                    slug=_unique_slug(
-                        person.name, speaker_slugs, fallback="speaker", max_length=200
-                    ),
-                    company=company,
-                    job_title=person.job_title,
-                )
-                speakers[key] = speaker
-                new_speakers.append(speaker)
-            elif (speaker.company_id is None and company is not None) or (
-                not speaker.job_title and person.job_title
-            ):
-                # Fill what is blank; never overwrite what editors wrote.
-                if speaker.company_id is None and company is not None:
-                    speaker.company = company
-                speaker.job_title = speaker.job_title or person.job_title
-                if speaker.pk:
-                    filled_speakers[speaker.pk] = speaker
+    for person in _people(parsed):
+        key = normalize_name(person.name)
+        if not key:
+            continue
+        company = directory.company(person)
+        speaker = directory.speakers.get(key)
+        if speaker is None:
+            speaker = Speaker(
+                name=person.name,
+                slug=unique_slug(
+                    person.name, directory.speaker_slugs, fallback="speaker", max_length=200
+                ),
+                company=company,
+                job_title=person.job_title,
+            )
+            directory.speakers[key] = speaker
+            new_speakers.append(speaker)
+        elif _fill_blanks(speaker, company, person.job_title) and speaker.pk:
+            filled_speakers[speaker.pk] = speaker
     Speaker.objects.bulk_create(new_speakers)
     Speaker.objects.bulk_update(list(filled_speakers.values()), ["company", "job_title"])
     # A speaker's filled-in company shows on every event they speak at.
     content.programme_changed(content.events_showing_speakers(filled_speakers))
     report.speakers_created = [speaker.name for speaker in new_speakers]
 
-    # Sessions, by source id within the event.
-    existing = {
-        session.source_id: session
-        for session in Session.objects.filter(event=event).exclude(source_id="")
-    }
+
+def _fill_blanks(speaker: Speaker, company: Company | None, job_title: str) -> bool:
+    """Fill what is blank; never overwrite what editors wrote. Returns whether it filled any."""
+    fill_company = speaker.company_id is None and company is not None
+    if not (fill_company or (not speaker.job_title and job_title)):
+        return False
+    if fill_company:
+        speaker.company = company
+    speaker.job_title = speaker.job_title or job_title
+    return True
+
+
+@dataclass
+class _SessionChanges:
+    existing: dict[str, Session]  # the event's sessions from a source, by source id
+    to_create: list[Session] = field(default_factory=list)
+    to_update: list[Session] = field(default_factory=list)
+    cancelled: list[Session] = field(default_factory=list)
+    line_ups: dict[str, LineUp] = field(default_factory=dict)  # by source id
+
+
+def _match_sessions(
+    event: Event,
+    parsed: ParsedSchedule,
+    rooms: dict[str, Room],
+    directory: _Directory,
+    report: ImportReport,
+    now: dt.datetime,
+    progress: Progress | None,
+) -> _SessionChanges:
+    """Match each source entry to the event's session by source id: new, changed or not."""
+    changes = _SessionChanges(
+        existing={
+            session.source_id: session
+            for session in Session.objects.filter(event=event).exclude(source_id="")
+        }
+    )
     session_slugs = set(Session.objects.filter(event=event).values_list("slug", flat=True))
-    to_create: list[Session] = []
-    to_update: list[Session] = []
-    wanted_people: dict[str, list[tuple[int, int | None]]] = {}
     total = len(parsed.sessions)
     for number, item in enumerate(parsed.sessions, start=1):
-        room = rooms.get(normalize_name(item.room)) if item.room else None
-        values = {
-            "title": item.title,
-            "abstract": item.abstract,
-            "format": item.format,
-            "starts_at": item.starts_at,
-            "ends_at": item.ends_at,
-            "room_id": room.pk if room else None,
-            "track": item.track,
-            "schedule_url": item.schedule_url,
-        }
-        session = existing.get(item.source_id)
+        values = _source_values(item, rooms)
+        session = changes.existing.get(item.source_id)
         if session is None:
-            session = Session(
-                event=event,
-                source_id=item.source_id,
-                slug=_unique_slug(item.title, session_slugs, fallback="session", max_length=300),
-                status=Session.Status.PUBLISHED,
-                **values,
-            )
-            to_create.append(session)
+            changes.to_create.append(_new_session(event, item, values, session_slugs))
             report.created.append(item.title)
+        elif changed := _update_session(session, values, now):
+            changes.to_update.append(session)
+            report.updated.append(item.title)
+            if changed & MOVING_FIELDS:
+                report.moved.append(item.title)
         else:
-            if session.status == Session.Status.CANCELLED:
-                values["status"] = Session.Status.PUBLISHED  # back in the programme
-            changed = {name for name, value in values.items() if getattr(session, name) != value}
-            if changed:
-                for name in changed:
-                    setattr(session, name, values[name])
-                if changed & {"starts_at", "ends_at", "room_id", "status"}:
-                    session.sequence += 1
-                    session.schedule_changed_at = now
-                    report.moved.append(item.title)
-                session.updated_at = now
-                to_update.append(session)
-                report.updated.append(item.title)
-            else:
-                report.unchanged += 1
-        people: list[tuple[int, int | None]] = []
-        seen: set[int] = set()
-        for person in item.people:
-            speaker = speakers.get(normalize_name(person.name))
-            if speaker is None or id(speaker) in seen:
-                continue
-            seen.add(id(speaker))
-            company = companies.get(normalize_company(person.company))
-            people.append((speaker, company))
-        wanted_people[item.source_id] = people
+            report.unchanged += 1
+        changes.line_ups[item.source_id] = _line_up(item, directory)
         if progress:
             progress(number, total)
+    return changes
 
-    gone = [
-        session
-        for source_id, session in existing.items()
-        if source_id not in wanted_people and session.status != Session.Status.CANCELLED
-    ]
-    for session in gone:
+
+def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
+    """The fields the organisers own, as the source gives them."""
+    room = rooms.get(normalize_name(item.room)) if item.room else None
+    return {
+        "title": item.title,
+        "abstract": item.abstract,
+        "format": item.format,
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
+        "room_id": room.pk if room else None,
+        "track": item.track,
+        "schedule_url": item.schedule_url,
+    }
+
+
+def _new_session(event: Event, item: ParsedSession, values: dict, slugs: set[str]) -> Session:
+    return Session(
+        event=event,
+        source_id=item.source_id,
+        slug=unique_slug(item.title, slugs, fallback="session", max_length=300),
+        status=Session.Status.PUBLISHED,
+        **values,
+    )
+
+
+def _update_session(session: Session, values: dict, now: dt.datetime) -> set[str]:
+    """Set what the source changed, and return the names; a move raises the SEQUENCE."""
+    if session.status == Session.Status.CANCELLED:
+        values = values | {"status": Session.Status.PUBLISHED}  # back in the programme
+    changed = {name for name, value in values.items() if getattr(session, name) != value}
+    if not changed:
+        return changed
+    for name in changed:
+        setattr(session, name, values[name])
+    if changed & MOVING_FIELDS:
+        session.sequence += 1
+        session.schedule_changed_at = now
+    session.updated_at = now
+    return changed
+
+
+def _line_up(item: ParsedSession, directory: _Directory) -> LineUp:
+    """The entry's speakers in the source's order, each once."""
+    people: LineUp = []
+    seen: set[int] = set()
+    for person in item.people:
+        speaker = directory.speakers.get(normalize_name(person.name))
+        if speaker is None or id(speaker) in seen:
+            continue
+        seen.add(id(speaker))
+        people.append((speaker, directory.company(person)))
+    return people
+
+
+def _cancel_missing(changes: _SessionChanges, report: ImportReport, now: dt.datetime) -> None:
+    """Cancel, never delete, the sessions the source no longer lists."""
+    for source_id, session in changes.existing.items():
+        if source_id in changes.line_ups or session.status == Session.Status.CANCELLED:
+            continue
         session.status = Session.Status.CANCELLED
         session.sequence += 1
         session.schedule_changed_at = now
         session.updated_at = now
+        changes.cancelled.append(session)
         report.cancelled.append(session.title)
 
-    Session.objects.bulk_create(to_create)
+
+def _save_sessions(changes: _SessionChanges) -> None:
+    Session.objects.bulk_create(changes.to_create)
     Session.objects.bulk_update(
-        to_update + gone,
+        changes.to_update + changes.cancelled,
         [
             *(f.removesuffix("_id") for f in SOURCE_FIELDS),
             "sequence",
@@ -352,23 +441,15 @@ def _apply(
         ],
         batch_size=500,
     )
-    _sync_appearances(event, to_create, existing, wanted_people, report)
-    return report
 
 
-def _sync_appearances(event, created, existing, wanted_people, report) -> None:
+def _sync_appearances(event: Event, changes: _SessionChanges, report: ImportReport) -> None:
     """Make each session's speakers match the source, in the source's order."""
-    by_source = {session.source_id: session for session in created} | existing
-    current: dict[int, list[tuple[int, int | None]]] = {}
-    for appearance in SessionSpeaker.objects.filter(session__event=event).order_by(
-        "session_id", "order", "pk"
-    ):
-        current.setdefault(appearance.session_id, []).append(
-            (appearance.speaker_id, appearance.company_id)
-        )
+    by_source = {session.source_id: session for session in changes.to_create} | changes.existing
+    current = _current_line_ups(event)
     stale: list[int] = []
     fresh: list[SessionSpeaker] = []
-    for source_id, people in wanted_people.items():
+    for source_id, people in changes.line_ups.items():
         session = by_source[source_id]
         wanted = [(speaker.pk, company.pk if company else None) for speaker, company in people]
         if current.get(session.pk, []) == wanted:
@@ -384,3 +465,15 @@ def _sync_appearances(event, created, existing, wanted_people, report) -> None:
         ]
     SessionSpeaker.objects.filter(session_id__in=stale).delete()
     SessionSpeaker.objects.bulk_create(fresh)
+
+
+def _current_line_ups(event: Event) -> dict[int, list[tuple[int, int | None]]]:
+    """(speaker id, company id) of each session's appearances, by session id, in order."""
+    current: dict[int, list[tuple[int, int | None]]] = {}
+    for appearance in SessionSpeaker.objects.filter(session__event=event).order_by(
+        "session_id", "order", "pk"
+    ):
+        current.setdefault(appearance.session_id, []).append(
+            (appearance.speaker_id, appearance.company_id)
+        )
+    return current

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 # Uploads and feeds larger than this are refused before parsing: the biggest
 # real schedule we know (KubeCon, 600 entries) is under 1 MB.
@@ -40,6 +42,31 @@ class ScheduleImportError(Exception):
             problems = [Problem(where="file", what=problems)]
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
+
+
+class ScheduleTooLargeError(ScheduleImportError):
+    """The file is over the size limit; it was refused before it was parsed."""
+
+
+def check_size(size: int, *, limit: int = MAX_IMPORT_BYTES, exact: bool = True) -> None:
+    """Refuse a file or feed over the limit: the one size rule of every way in.
+
+    `size` is the file's length, or (exact=False) what was read of it when
+    reading stopped past the limit, so only "larger than" is known.
+    """
+    if size <= limit:
+        return
+    measured = f" ({size / 1024 / 1024:.1f} MB)" if exact else ""
+    raise ScheduleTooLargeError(
+        f"The file{measured} is larger than the import accepts: "
+        f"schedules are refused above {limit // 1024 // 1024} MB."
+    )
+
+
+def check_not_empty(data: bytes) -> None:
+    """Refuse a file with nothing but white space in it."""
+    if not data.strip():
+        raise ScheduleImportError("The file is empty.")
 
 
 @dataclass
@@ -208,10 +235,36 @@ def validate(parsed: ParsedSchedule) -> ParsedSchedule:
     return parsed
 
 
+def gather[T](entries: Iterable[T | Problem]) -> list[T]:
+    """The entries a parser could read, or ScheduleImportError with every problem at once."""
+    found: list[T] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        (problems if isinstance(entry, Problem) else found).append(entry)
+    if problems:
+        raise ScheduleImportError(problems)
+    return found
+
+
+def finish(
+    fmt: str,
+    conference: ParsedConference,
+    sessions: list[ParsedSession],
+    skipped: list[str] | None = None,
+) -> ParsedSchedule:
+    """The validated schedule; a conference with no dates spans its sessions' days."""
+    if sessions and not (conference.start_date and conference.end_date):
+        tz = ZoneInfo(conference.time_zone or "UTC")
+        conference.start_date = min(s.starts_at for s in sessions).astimezone(tz).date()
+        conference.end_date = max(s.starts_at for s in sessions).astimezone(tz).date()
+    return validate(
+        ParsedSchedule(format=fmt, conference=conference, sessions=sessions, skipped=skipped or [])
+    )
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM) or refuse: guessing encodings corrupts names."""
-    if not data.strip():
-        raise ScheduleImportError("The file is empty.")
+    check_not_empty(data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError
+from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError, check_size
 
 TIMEOUT_SECONDS = 15
 
@@ -53,8 +53,8 @@ def fetch(
     try:
         with opener.open(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise _too_big(max_bytes)
+            if declared and declared.isdigit():
+                check_size(int(declared), limit=max_bytes)
             data = response.read(max_bytes + 1)
     except ScheduleImportError:
         raise
@@ -63,12 +63,6 @@ def fetch(
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise ScheduleImportError(f"The feed could not be fetched: {reason}.") from None
-    if len(data) > max_bytes:
-        raise _too_big(max_bytes)
+    # Reading stopped one byte past the limit, so a longer feed's size is unknown.
+    check_size(len(data), limit=max_bytes, exact=False)
     return data
-
-
-def _too_big(max_bytes: int) -> ScheduleImportError:
-    return ScheduleImportError(
-        f"The feed is larger than {max_bytes // 1024 // 1024} MB; schedules are refused above that."
-    )

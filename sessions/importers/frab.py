@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from defusedxml import DefusedXmlException
@@ -24,9 +25,11 @@ from sessions.importers.base import (
     ParsedSession,
     Problem,
     ScheduleImportError,
+    check_not_empty,
     decode_text,
+    finish,
+    gather,
     guess_format,
-    validate,
 )
 
 # Old alias names that pretalx still writes; the guide stores canonical ones.
@@ -118,16 +121,28 @@ def _build_session(
         format=guess_format(kind, title.split(":")[0] if ":" in title else ""),
         abstract=text,
         schedule_url=url.strip(),
-        people=people,
+        people=[p for p in people if p.name],
     )
 
 
-def _finish(fmt: str, conference: ParsedConference, sessions: list[ParsedSession]):
-    if sessions and not (conference.start_date and conference.end_date):
-        tz = ZoneInfo(conference.time_zone or "UTC")
-        conference.start_date = min(s.starts_at for s in sessions).astimezone(tz).date()
-        conference.end_date = max(s.starts_at for s in sessions).astimezone(tz).date()
-    return validate(ParsedSchedule(format=fmt, conference=conference, sessions=sessions))
+def _unreadable_time(where: str, source_id: str, error: Exception) -> Problem:
+    return Problem(where, f"unreadable date, start or duration ({error})", source_id)
+
+
+def _conference(field: Callable[[str], str]) -> ParsedConference:
+    """The <conference> element or "conference" object: both name their fields alike."""
+    return ParsedConference(
+        name=field("title").strip(),
+        acronym=field("acronym").strip(),
+        time_zone=canonical_zone(field("time_zone_name")),
+        start_date=_date(field("start")),
+        end_date=_date(field("end")),
+        website_url=field("url").strip(),
+    )
+
+
+def _zone(conference: ParsedConference) -> ZoneInfo:
+    return ZoneInfo(conference.time_zone or "UTC")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -147,8 +162,18 @@ def _text(element, tag: str) -> str:
 
 
 def parse_xml(data: bytes) -> ParsedSchedule:
-    if not data.strip():
-        raise ScheduleImportError("The file is empty.")
+    root = _xml_root(data)
+    header = root.find("conference")
+    conference = (
+        _conference(lambda tag: _text(header, tag)) if header is not None else ParsedConference()
+    )
+    sessions = gather(_xml_events(root, _zone(conference)))
+    return finish("frab-xml", conference, sessions)
+
+
+def _xml_root(data: bytes):
+    """The <schedule> element, parsed with DTDs and entities refused."""
+    check_not_empty(data)
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as error:
@@ -167,64 +192,49 @@ def parse_xml(data: bytes) -> ParsedSchedule:
         raise ScheduleImportError(
             [Problem(f"<{root.tag}>", "this is not a frab schedule (no <schedule> root)")]
         )
+    return root
 
-    conference_element = root.find("conference")
-    conference = ParsedConference()
-    if conference_element is not None:
-        conference = ParsedConference(
-            name=_text(conference_element, "title").strip(),
-            acronym=_text(conference_element, "acronym").strip(),
-            time_zone=canonical_zone(_text(conference_element, "time_zone_name")),
-            start_date=_date(_text(conference_element, "start")),
-            end_date=_date(_text(conference_element, "end")),
-            website_url=_text(conference_element, "url").strip(),
-        )
-    zone = ZoneInfo(conference.time_zone or "UTC")
 
-    sessions: list[ParsedSession] = []
-    problems: list[Problem] = []
+def _xml_events(root, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
+    """Every <event> of every <room> of every <day>, in the file's order."""
     count = 0
     for day_number, day in enumerate(root.findall("day"), start=1):
         for room in day.findall("room"):
             for event in room.findall("event"):
                 count += 1
-                source_id = (event.get("guid") or event.get("id") or _text(event, "guid")).strip()
                 where = f"<event> #{count} (day {day.get('index') or day_number})"
-                try:
-                    starts_at = parse_start(
-                        _text(event, "date"), day.get("date", ""), _text(event, "start"), zone
-                    )
-                    duration = parse_duration(_text(event, "duration"))
-                except (ValueError, TypeError) as error:
-                    problems.append(
-                        Problem(where, f"unreadable date, start or duration ({error})", source_id)
-                    )
-                    continue
-                persons = event.find("persons")
-                people = (
-                    [person("".join(p.itertext())) for p in persons.findall("person")]
-                    if persons is not None
-                    else []
-                )
-                sessions.append(
-                    _build_session(
-                        where=where,
-                        source_id=source_id,
-                        title=_text(event, "title"),
-                        starts_at=starts_at,
-                        duration=duration,
-                        room=_text(event, "room") or room.get("name", ""),
-                        track=_text(event, "track"),
-                        kind=_text(event, "type"),
-                        abstract=_text(event, "abstract"),
-                        description=_text(event, "description"),
-                        url=_text(event, "url"),
-                        people=[p for p in people if p.name],
-                    )
-                )
-    if problems:
-        raise ScheduleImportError(problems)
-    return _finish("frab-xml", conference, sessions)
+                yield _xml_event(event, where, day.get("date", ""), room.get("name", ""), zone)
+
+
+def _xml_event(
+    event, where: str, day_date: str, room_name: str, zone: ZoneInfo
+) -> ParsedSession | Problem:
+    source_id = (event.get("guid") or event.get("id") or _text(event, "guid")).strip()
+    try:
+        starts_at = parse_start(_text(event, "date"), day_date, _text(event, "start"), zone)
+        duration = parse_duration(_text(event, "duration"))
+    except (ValueError, TypeError) as error:
+        return _unreadable_time(where, source_id, error)
+    persons = event.find("persons")
+    people = (
+        [person("".join(p.itertext())) for p in persons.findall("person")]
+        if persons is not None
+        else []
+    )
+    return _build_session(
+        where=where,
+        source_id=source_id,
+        title=_text(event, "title"),
+        starts_at=starts_at,
+        duration=duration,
+        room=_text(event, "room") or room_name,
+        track=_text(event, "track"),
+        kind=_text(event, "type"),
+        abstract=_text(event, "abstract"),
+        description=_text(event, "description"),
+        url=_text(event, "url"),
+        people=people,
+    )
 
 
 # --- JSON -------------------------------------------------------------------
@@ -235,6 +245,14 @@ def _str(value) -> str:
 
 
 def parse_json(data: bytes) -> ParsedSchedule:
+    source = _json_conference_object(data)
+    conference = _conference(lambda key: _str(source.get(key)))
+    sessions = gather(_json_events(_json_days(source), _zone(conference)))
+    return finish("frab-json", conference, sessions)
+
+
+def _json_conference_object(data: bytes) -> dict:
+    """The document's schedule.conference object, which holds everything else."""
     text = decode_text(data)
     try:
         document = json.loads(text)
@@ -253,70 +271,66 @@ def parse_json(data: bytes) -> ParsedSchedule:
         raise ScheduleImportError(
             [Problem("schedule.conference", "this is not a frab schedule JSON (it is missing)")]
         )
-    conference = ParsedConference(
-        name=_str(source.get("title")).strip(),
-        acronym=_str(source.get("acronym")).strip(),
-        time_zone=canonical_zone(_str(source.get("time_zone_name"))),
-        start_date=_date(source.get("start")),
-        end_date=_date(source.get("end")),
-        website_url=_str(source.get("url")).strip(),
-    )
-    zone = ZoneInfo(conference.time_zone or "UTC")
-    sessions: list[ParsedSession] = []
-    problems: list[Problem] = []
+    return source
+
+
+def _json_days(source: dict) -> list:
     days = source.get("days") or []
     if not isinstance(days, list):
         raise ScheduleImportError([Problem("schedule.conference.days", "it is not a list")])
+    return days
+
+
+def _json_events(days: list, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
+    """Every event of every room of every day, in the file's order."""
     for day_index, day in enumerate(days):
         rooms = day.get("rooms") if isinstance(day, dict) else None
         if not isinstance(rooms, dict):
-            problems.append(Problem(f"days[{day_index}]", "it has no rooms object"))
+            yield Problem(f"days[{day_index}]", "it has no rooms object")
             continue
         for room_name, events in rooms.items():
             for event_index, event in enumerate(events if isinstance(events, list) else []):
                 where = f"days[{day_index}].rooms[{room_name!r}][{event_index}]"
                 if not isinstance(event, dict):
-                    problems.append(Problem(where, "the event is not an object"))
+                    yield Problem(where, "the event is not an object")
                     continue
-                source_id = _str(event.get("guid") or event.get("id") or event.get("code")).strip()
-                try:
-                    starts_at = parse_start(
-                        _str(event.get("date")),
-                        _str(day.get("date")),
-                        _str(event.get("start")),
-                        zone,
-                    )
-                    if event.get("end") and not event.get("duration"):
-                        duration = dt.datetime.fromisoformat(_str(event["end"])) - starts_at
-                    else:
-                        duration = parse_duration(_str(event.get("duration")))
-                except (ValueError, TypeError) as error:
-                    problems.append(
-                        Problem(where, f"unreadable date, start or duration ({error})", source_id)
-                    )
-                    continue
-                people = []
-                for entry in event.get("persons") or []:
-                    if isinstance(entry, dict):
-                        people.append(person(_str(entry.get("name") or entry.get("public_name"))))
-                    elif isinstance(entry, str):
-                        people.append(person(entry))
-                sessions.append(
-                    _build_session(
-                        where=where,
-                        source_id=source_id,
-                        title=_str(event.get("title")),
-                        starts_at=starts_at,
-                        duration=duration,
-                        room=_str(event.get("room") or room_name),
-                        track=_str(event.get("track")),
-                        kind=_str(event.get("type")),
-                        abstract=_str(event.get("abstract")),
-                        description=_str(event.get("description")),
-                        url=_str(event.get("url")),
-                        people=[p for p in people if p.name],
-                    )
-                )
-    if problems:
-        raise ScheduleImportError(problems)
-    return _finish("frab-json", conference, sessions)
+                yield _json_event(event, where, _str(day.get("date")), room_name, zone)
+
+
+def _json_event(
+    event: dict, where: str, day_date: str, room_name: str, zone: ZoneInfo
+) -> ParsedSession | Problem:
+    source_id = _str(event.get("guid") or event.get("id") or event.get("code")).strip()
+    try:
+        starts_at = parse_start(_str(event.get("date")), day_date, _str(event.get("start")), zone)
+        if event.get("end") and not event.get("duration"):
+            duration = dt.datetime.fromisoformat(_str(event["end"])) - starts_at
+        else:
+            duration = parse_duration(_str(event.get("duration")))
+    except (ValueError, TypeError) as error:
+        return _unreadable_time(where, source_id, error)
+    return _build_session(
+        where=where,
+        source_id=source_id,
+        title=_str(event.get("title")),
+        starts_at=starts_at,
+        duration=duration,
+        room=_str(event.get("room") or room_name),
+        track=_str(event.get("track")),
+        kind=_str(event.get("type")),
+        abstract=_str(event.get("abstract")),
+        description=_str(event.get("description")),
+        url=_str(event.get("url")),
+        people=_json_people(event.get("persons") or []),
+    )
+
+
+def _json_people(entries) -> list[ParsedPerson]:
+    """Persons as objects (name or public_name) or plain strings; anything else is ignored."""
+    people = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            people.append(person(_str(entry.get("name") or entry.get("public_name"))))
+        elif isinstance(entry, str):
+            people.append(person(entry))
+    return people

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -22,8 +24,9 @@ from sessions.importers.base import (
     Problem,
     ScheduleImportError,
     decode_text,
+    finish,
+    gather,
     guess_format,
-    validate,
 )
 
 # Categories and titles of entries that are venue logistics, not sessions.
@@ -50,23 +53,52 @@ ACRONYMS = {"AI", "ML", "CNCF", "BOF", "SIG", "WG", "IOT", "API"}
 COMPANY_TAILS = re.compile(r"^(inc|ltd|llc|gmbh|corp|co|s\.?a|a\.?g|b\.?v|plc|limited)\.?$", re.I)
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A VEVENT with readable times, before it is known to be a session."""
+
+    where: str
+    uid: str
+    component: icalendar.Event
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
 def parse(data: bytes) -> ParsedSchedule:
     text = decode_text(data)
+    calendar = _calendar(text)
+    zone_name, zone = _zone(calendar)
+    entries = gather(_entries(calendar, _vevent_lines(text), zone))
+    known_companies = _known_companies(str(e.component.get("SUMMARY", "")) for e in entries)
+    sessions, skipped = _sessions(entries, known_companies)
+    conference = ParsedConference(
+        name=_conference_name(calendar), time_zone=zone_name, acronym=_acronym(calendar)
+    )
+    return finish("sched-ics", conference, sessions, skipped)
+
+
+def _calendar(text: str) -> icalendar.Calendar:
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as error:
         raise ScheduleImportError(f"This is not a readable iCalendar file: {error}") from None
     if calendar.name != "VCALENDAR":
         raise ScheduleImportError("This is not an iCalendar file (no VCALENDAR).")
-    lines = _vevent_lines(text)
+    return calendar
+
+
+def _zone(calendar: icalendar.Calendar) -> tuple[str, ZoneInfo]:
+    """X-WR-TIMEZONE, for times without a zone of their own; UTC if absent or unknown."""
     zone_name = str(calendar.get("X-WR-TIMEZONE", "") or "UTC")
     try:
-        zone = ZoneInfo(zone_name)
+        return zone_name, ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        zone, zone_name = ZoneInfo("UTC"), "UTC"
+        return "UTC", ZoneInfo("UTC")
 
-    entries = []
-    problems: list[Problem] = []
+
+def _entries(
+    calendar: icalendar.Calendar, lines: list[int], zone: ZoneInfo
+) -> Iterator[_Entry | Problem]:
     for index, component in enumerate(calendar.walk("VEVENT")):
         where = f"line {lines[index]}" if index < len(lines) else f"VEVENT #{index + 1}"
         uid = str(component.get("UID", "")).strip()
@@ -74,49 +106,42 @@ def parse(data: bytes) -> ParsedSchedule:
             starts_at = _moment(component.decoded("DTSTART"), zone)
             ends_at = _moment(component.decoded("DTEND"), zone)
         except (KeyError, ValueError, TypeError) as error:
-            problems.append(Problem(where, f"unreadable DTSTART or DTEND ({error})", uid))
+            yield Problem(where, f"unreadable DTSTART or DTEND ({error})", uid)
             continue
-        entries.append((where, uid, component, starts_at, ends_at))
-    if problems:
-        raise ScheduleImportError(problems)
+        yield _Entry(where, uid, component, starts_at, ends_at)
 
-    known_companies = _known_companies(str(c.get("SUMMARY", "")) for _, _, c, _, _ in entries)
+
+def _sessions(
+    entries: list[_Entry], known_companies: set[str]
+) -> tuple[list[ParsedSession], list[str]]:
+    """The sessions, and the titles of the logistics entries left out."""
     sessions, skipped = [], []
-    for where, uid, component, starts_at, ends_at in entries:
-        summary = str(component.get("SUMMARY", "")).strip()
-        category = _first_category(component)
+    for entry in entries:
+        summary = str(entry.component.get("SUMMARY", "")).strip()
+        category = _first_category(entry.component)
         if category.casefold() in LOGISTICS_CATEGORIES or LOGISTICS_TITLE.match(summary):
             skipped.append(summary)
-            continue
-        title, people = split_summary(summary, known_companies)
-        sessions.append(
-            ParsedSession(
-                source_id=uid,
-                title=title,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                where=where,
-                room=_room(str(component.get("LOCATION", ""))),
-                track=_clean_category(category),
-                format=guess_format(
-                    title.split(":")[0] if ":" in title else "", category, default="talk"
-                ),
-                abstract=_plain(str(component.get("DESCRIPTION", ""))),
-                schedule_url=str(component.get("URL", "")).strip(),
-                people=people,
-            )
-        )
-    conference = ParsedConference(
-        name=_conference_name(calendar), time_zone=zone_name, acronym=_acronym(calendar)
-    )
-    if sessions:
-        tz = ZoneInfo(zone_name)
-        conference.start_date = min(s.starts_at for s in sessions).astimezone(tz).date()
-        conference.end_date = max(s.starts_at for s in sessions).astimezone(tz).date()
-    return validate(
-        ParsedSchedule(
-            format="sched-ics", conference=conference, sessions=sessions, skipped=skipped
-        )
+        else:
+            sessions.append(_session(entry, summary, category, known_companies))
+    return sessions, skipped
+
+
+def _session(
+    entry: _Entry, summary: str, category: str, known_companies: set[str]
+) -> ParsedSession:
+    title, people = split_summary(summary, known_companies)
+    return ParsedSession(
+        source_id=entry.uid,
+        title=title,
+        starts_at=entry.starts_at,
+        ends_at=entry.ends_at,
+        where=entry.where,
+        room=_room(str(entry.component.get("LOCATION", ""))),
+        track=_clean_category(category),
+        format=guess_format(title.split(":")[0] if ":" in title else "", category, default="talk"),
+        abstract=_plain(str(entry.component.get("DESCRIPTION", ""))),
+        schedule_url=str(entry.component.get("URL", "")).strip(),
+        people=people,
     )
 
 

@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sessions.importers import FORMATS, MAX_IMPORT_BYTES, ScheduleImportError, parse_schedule
+from sessions.importers import FORMATS, ScheduleImportError, parse_schedule
 from sessions.importers.apply import apply_schedule
+from sessions.importers.base import check_size
 from sessions.importers.fetch import fetch
 
 
@@ -80,9 +81,5 @@ class Command(BaseCommand):
         path = Path(source)
         if not path.is_file():
             raise ScheduleImportError(f"There is no file “{source}”.")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ScheduleImportError(
-                f"The file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB; "
-                "schedules are refused above that."
-            )
+        check_size(path.stat().st_size)
         return path.read_bytes()

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pytest
 
@@ -218,3 +219,26 @@ def test_good2025_xml_then_json_is_the_same_schedule(shared_data):
     assert SessionSpeaker.objects.filter(session__event=event).count() == sum(
         s.appearances.count() for s in event.sessions.all()
     )
+
+
+def _frab_json(*titles: str) -> bytes:
+    events = [
+        {"guid": f"e{n}", "start": f"{9 + n}:00", "duration": "00:30", "title": title}
+        for n, title in enumerate(titles)
+    ]
+    schedule = {
+        "conference": {"title": "Slugs", "days": [{"date": "2031-05-06", "rooms": {"A": events}}]}
+    }
+    return json.dumps({"schedule": schedule}).encode()
+
+
+@pytest.mark.django_db
+def test_session_addresses_are_unique_and_fit_even_for_long_or_unlatin_titles():
+    long_title = "Scaling " + "very " * 60 + "big clusters"  # cut to the 300 a title may have
+
+    run(_frab_json(long_title, long_title, "東京の夜", "東京の朝"))
+
+    slugs = list(Session.objects.order_by("source_id").values_list("slug", flat=True))
+    assert slugs[1] == f"{slugs[0]}-2"
+    assert all(len(slug) <= 300 for slug in slugs)
+    assert slugs[2:] == ["session", "session-2"]  # nothing to make a slug of
