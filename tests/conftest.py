@@ -1,3 +1,4 @@
+import contextlib
 import dataclasses
 import functools
 import http.server
@@ -30,6 +31,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_run{os.getpid()}"
 
 
+@contextlib.contextmanager
+def _one_transaction_rolled_back_at_the_end(django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # like TestCase's: durable blocks may nest inside
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):
     """One transaction around a whole test module, rolled back when the module ends.
@@ -43,16 +58,15 @@ def module_db(django_db_setup, django_db_blocker):
     them must build its own. Not for modules with `transactional_db` or
     `live_server` tests, which commit and flush.
     """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # like TestCase's: durable blocks may nest inside
-        atomic.__enter__()
-    try:
+    with _one_transaction_rolled_back_at_the_end(django_db_blocker):
         yield
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="class")
+def class_db(django_db_setup, django_db_blocker):
+    """As `module_db`, for the tests of one class: the rows are gone when the class ends."""
+    with _one_transaction_rolled_back_at_the_end(django_db_blocker):
+        yield
 
 
 @pytest.fixture

@@ -153,18 +153,32 @@ def test_conditional_get_answers_304_until_something_changes(client, programme, 
     assert after_change["ETag"] != first["ETag"]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
-def test_export_queries_do_not_grow_with_the_event(client, name, django_assert_max_num_queries):
-    small = generate_event(sessions=10, speakers=15, seed=11).event
-    large = generate_event(sessions=1000, speakers=1500, seed=12).event
-    Event.objects.filter(pk__in=[small.pk, large.pk]).update(is_published=True)
+@pytest.fixture(scope="class")
+def small_and_large(class_db, django_db_blocker):
+    """A 10- and a 1,000-session event, built once for the class: the exports only read them.
 
-    for event in (small, large):
-        with django_assert_max_num_queries(6):
-            response = client.get(reverse(f"exports:{name}", args=[event.slug]))
-        assert response.status_code == 200
-    assert large.sessions.count() == 1000
+    Class-scoped, so the other tests of this module never see these rows.
+    """
+    with django_db_blocker.unblock():
+        small = generate_event(sessions=10, speakers=15, seed=11).event
+        large = generate_event(sessions=1000, speakers=1500, seed=12).event
+        Event.objects.filter(pk__in=[small.pk, large.pk]).update(is_published=True)
+    return small, large
+
+
+class TestExportQueries:
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+    def test_export_queries_do_not_grow_with_the_event(
+        self, client, small_and_large, name, django_assert_max_num_queries
+    ):
+        small, large = small_and_large
+
+        for event in (small, large):
+            with django_assert_max_num_queries(6):
+                response = client.get(reverse(f"exports:{name}", args=[event.slug]))
+            assert response.status_code == 200
+        assert large.sessions.count() == 1000
 
 
 @pytest.mark.django_db
