@@ -5,15 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 
 from blog.models import FeaturedSession, Post, PostSection
 from blog.querysets import PostQuerySet
 from sessions.models import Session, SessionSpeaker, Theme
-
-POSTS_PER_PAGE = 10
 
 
 def can_preview(user) -> bool:
@@ -42,16 +38,6 @@ def post_author(pk: int) -> AbstractBaseUser | None:
     """Only people who have published something have an author page: None for anyone else."""
     authors = get_user_model().objects.filter(posts__in=Post.objects.public()).distinct()
     return authors.filter(pk=pk).first()
-
-
-def post_page(posts, page_number: str | None) -> Page:
-    """One page of posts, newest first; a page that does not exist is a 404."""
-    paginator = Paginator(posts.for_listing().order_by("-published_at", "-pk"), POSTS_PER_PAGE)
-    try:
-        number = int(page_number or 1)
-        return paginator.page(number)
-    except (ValueError, InvalidPage) as error:
-        raise Http404("No such page of posts.") from error
 
 
 def _featured_sessions() -> Prefetch:

@@ -8,11 +8,13 @@ from blog import selectors
 from blog.structured_data import blog_posting
 from confguide.http import or_404
 from confguide.links import absolute_url
+from confguide.pagination import page_url, paginate
 from confguide.seo import page_meta
 from sessions.myschedule.services import add_sessions_for_visitor
 from sessions.public import selectors as programme
 
 NO_POST = "No post here."
+POSTS_PER_PAGE = 10
 LIST_DESCRIPTION = (
     "Guide posts: our engineers pick the conference sessions worth your time, theme by theme."
 )
@@ -20,12 +22,12 @@ LIST_DESCRIPTION = (
 
 def _post_list(request: HttpRequest, posts, *, heading: str, **context) -> HttpResponse:
     """The three post lists (all, by theme, by author) differ only in rows and heading."""
-    page = selectors.post_page(posts, request.GET.get("page"))
+    page = paginate(request, posts, per_page=POSTS_PER_PAGE)
     return render(
         request,
         "blog/post_list.html",
         {"page_obj": page, "posts": page.object_list, "heading": heading, **context}
-        | page_meta(heading, LIST_DESCRIPTION, request.path),
+        | page_meta(heading, LIST_DESCRIPTION, page_url(request.path, page)),
     )
 
 

@@ -6,7 +6,6 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.pagecache import cached_page, minute, quarter_hour, query_key
+from confguide.pagination import page_key, page_url, paginate
 from confguide.redirects import safe_next_url
 from confguide.seo import page_meta
 from confguide.timezones import parse_time_zone, remember_time_zone
@@ -233,31 +233,25 @@ def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpRespons
     return response
 
 
-def _page(request: HttpRequest, items, size: int) -> Page:
-    # get_page() turns a missing, malformed or too large ?page= into a real page.
-    return Paginator(items, size).get_page(request.GET.get("page"))
-
-
 def _event_filtered_list(request: HttpRequest, template_name: str, select, describe, *, items):
     """The speaker and company lists: narrowed by ?event=, warned about a bad one, paged."""
 
     def build() -> dict:
         event, problem = _event_filter(request)
-        page = _page(request, select(event=event), LIST_PAGE_SIZE)
+        page = paginate(request, select(event=event), per_page=LIST_PAGE_SIZE)
+        page_query = {"event": event.slug} if event else {}
         context = {
             "page_obj": page,
             items: page.object_list,
             "event": event,
             "problem": problem,
-            "page_query": {"event": event.slug} if event else {},
+            "page_query": page_query,
         }
         title, description = describe(event)
-        return context | page_meta(
-            title, description, request.path + (f"?event={event.slug}" if event else "")
-        )
+        return context | page_meta(title, description, page_url(request.path, page, page_query))
 
     return _cached_across_events(
-        request, template_name, build, query=query_key(request, ("event", "page"))
+        request, template_name, build, query=query_key(request, ("event",)) + page_key(request)
     )
 
 
@@ -343,16 +337,16 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
         theme = or_404(selectors.public_theme(slug), "No theme here.")
-        page = _page(request, selectors.theme_sessions(theme=theme), THEME_PAGE_SIZE)
+        page = paginate(request, selectors.theme_sessions(theme=theme), per_page=THEME_PAGE_SIZE)
         context = {"theme": theme, "page_obj": page, "sessions": page.object_list, "page_query": {}}
         return context | page_meta(
             theme.name,
             f"Every {theme.name} session in the guide, newest event first. {theme.description}",
-            theme.get_absolute_url(),
+            page_url(theme.get_absolute_url(), page),
         )
 
     return _cached_across_events(
-        request, "sessions/theme_detail.html", build, query=query_key(request, ("page",))
+        request, "sessions/theme_detail.html", build, query=page_key(request)
     )
 
 

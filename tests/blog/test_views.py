@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import json
 import re
 
@@ -34,18 +35,60 @@ def test_post_list_shows_public_posts_newest_first(client, db):
     assert "Tomorrow" not in response.text
 
 
-def test_post_list_is_paginated_and_rejects_pages_that_do_not_exist(client, db):
+def canonical(response) -> str:
+    (url,) = re.findall(r'<link rel="canonical" href="([^"]+)">', response.text)
+    return html.unescape(url)
+
+
+def test_post_list_is_paginated_and_shows_the_nearest_real_page_for_any_other(client, db):
     PostFactory.create_batch(12)
 
     first = client.get("/blog/")
     second = client.get("/blog/", {"page": "2"})
+    past_the_end = client.get("/blog/", {"page": "3"})
+    malformed = client.get("/blog/", {"page": "abc"})
+
+    def titles(response):
+        return [post.title for post in response.context["posts"]]
 
     assert len(first.context["posts"]) == 10
     assert 'href="?page=2" rel="next">Older posts' in first.text
     assert len(second.context["posts"]) == 2
     assert 'href="?page=1" rel="prev">Newer posts' in second.text
-    assert client.get("/blog/", {"page": "3"}).status_code == 404
-    assert client.get("/blog/", {"page": "abc"}).status_code == 404
+    assert (past_the_end.status_code, titles(past_the_end)) == (200, titles(second))
+    assert (malformed.status_code, titles(malformed)) == (200, titles(first))
+
+
+@pytest.mark.parametrize("page", ["list", "theme", "author"])
+def test_post_list_page_two_is_canonical_under_its_own_address(client, db, page):
+    theme = ThemeFactory(slug="storage")
+    posts = PostFactory.create_batch(11, themes=[theme])
+    path = {
+        "list": "/blog/",
+        "theme": "/blog/themes/storage/",
+        "author": f"/blog/authors/{posts[0].author.pk}/",
+    }[page]
+
+    first = client.get(path, {"page": "1"})
+    second = client.get(path, {"page": "2"})
+
+    assert canonical(first) == f"http://127.0.0.1:8000{path}"
+    assert canonical(second) == f"http://127.0.0.1:8000{path}?page=2"
+
+
+def test_a_post_list_page_past_the_end_shows_the_last_page(client, db, django_assert_num_queries):
+    oldest = PostFactory(
+        title="The oldest post", published_at=timezone.now() - dt.timedelta(days=30)
+    )
+    PostFactory.create_batch(10)
+
+    with django_assert_num_queries(3):
+        response = client.get("/blog/", {"page": "999"})
+
+    assert response.status_code == 200
+    assert [post.title for post in response.context["posts"]] == [oldest.title]
+    assert "Page 2 of 2" in response.text
+    assert canonical(response) == "http://127.0.0.1:8000/blog/?page=2"
 
 
 @pytest.mark.parametrize("page", ["list", "theme", "author"])

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -382,6 +383,69 @@ def test_unknown_theme_is_a_styled_404(client, db):
 
     assert response.status_code == 404
     assert "Page not found" in response.text
+
+
+# --- Pagination: the nearest real page, under its own address -------------
+
+
+def canonical(response) -> str:
+    (url,) = re.findall(r'<link rel="canonical" href="([^"]+)">', response.text)
+    return html.unescape(url)
+
+
+@pytest.fixture
+def two_pages_of_people(kubecon):
+    """61 speakers and 61 companies at the event: the lists show 60 a page."""
+    SessionFactory(
+        event=kubecon.event, speakers=[SpeakerFactory(name=f"Zed {n:02}") for n in range(59)]
+    )
+    return kubecon
+
+
+@pytest.mark.parametrize(("path", "last"), [("/speakers/", "Zed 58"), ("/companies/", "Red Hat")])
+def test_list_page_two_is_canonical_under_its_own_address_with_the_event_kept(
+    client, two_pages_of_people, path, last
+):
+    first = client.get(path, {"event": "kubecon-na-2020"})
+    second = client.get(path, {"event": "kubecon-na-2020", "page": "2"})
+
+    assert canonical(first) == f"http://127.0.0.1:8000{path}?event=kubecon-na-2020"
+    assert canonical(second) == f"http://127.0.0.1:8000{path}?event=kubecon-na-2020&page=2"
+    assert last not in first.text
+    assert last in second.text
+
+
+def test_speaker_list_shows_the_nearest_real_page_for_any_page_asked_for(
+    client, two_pages_of_people
+):
+    # Past the end first, so its cached copy exists before the real page 2 is asked for.
+    past_the_end = client.get("/speakers/", {"page": "999"})
+    second = client.get("/speakers/", {"page": "2"})
+    first = client.get("/speakers/")
+    malformed = client.get("/speakers/", {"page": "abc"})
+    zero = client.get("/speakers/", {"page": "0"})
+
+    for response in (past_the_end, second):
+        assert response.status_code == 200
+        assert "Zed 58" in response.text
+        assert "Page 2 of 2" in response.text
+        assert canonical(response) == "http://127.0.0.1:8000/speakers/?page=2"
+    for response in (first, malformed, zero):
+        assert response.status_code == 200
+        assert "Alice Example" in response.text
+        assert "Page 1 of 2" in response.text
+        assert canonical(response) == "http://127.0.0.1:8000/speakers/"
+
+
+def test_theme_page_past_the_end_is_its_last_page_under_that_address(client, kubecon):
+    for _ in range(48):  # 51 public sessions: the theme page shows 50 a page
+        SessionFactory(event=kubecon.event, themes=[kubecon.storage])
+
+    response = client.get("/themes/storage-csi/", {"page": "7"})
+
+    assert response.status_code == 200
+    assert "Page 2 of 2" in response.text
+    assert canonical(response) == "http://127.0.0.1:8000/themes/storage-csi/?page=2"
 
 
 # --- Query counts on two data sizes --------------------------------------
