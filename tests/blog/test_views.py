@@ -279,6 +279,22 @@ def test_feeds_list_public_posts(client, db):
 
 
 @pytest.mark.parametrize("url", ["/blog/feed/rss/", "/blog/feed/atom/"])
+def test_feeds_link_to_the_public_site_not_the_host_they_were_fetched_from(
+    client, db, settings, url
+):
+    settings.SITE_URL = "https://guide.example.org"
+    settings.ALLOWED_HOSTS = ["internal.example", "testserver"]
+    PostFactory(slug="public-post", title="Public post")
+
+    feed = client.get(url, HTTP_HOST="internal.example").text
+
+    assert "https://guide.example.org/blog/public-post/" in feed
+    assert "https://guide.example.org/blog/" in feed
+    assert "https://guide.example.org" + url in feed
+    assert "internal.example" not in feed
+
+
+@pytest.mark.parametrize("url", ["/blog/feed/rss/", "/blog/feed/atom/"])
 def test_feeds_run_a_constant_number_of_queries(client, db, django_assert_max_num_queries, url):
     def add_posts(count):
         for _ in range(count):
