@@ -244,7 +244,7 @@ def _event_filtered_list(request: HttpRequest, template_name: str, select, descr
             "page_obj": page,
             items: page.object_list,
             "event": event,
-            "problem": problem,
+            "problems": [problem] if problem else [],
             "page_query": page_query,
         }
         title, description = describe(event)
