@@ -180,10 +180,10 @@ def test_existing_event_dates_widen_to_hold_sessions(schedule_fixture):
 
 
 @pytest.mark.django_db
-def test_sched_kubecon_whole_file(shared_data, django_assert_max_num_queries):
+def test_sched_kubecon_whole_file(shared_data, django_assert_num_queries):
     data = (shared_data / "kubecon-eu-2026/kccnceu2026-all.ics").read_bytes()
 
-    with django_assert_max_num_queries(30):
+    with django_assert_num_queries(20):
         report = run(data, slug="kubecon-eu-2026", time_zone="Europe/Amsterdam")
 
     event = Event.objects.get(slug="kubecon-eu-2026")
@@ -200,7 +200,7 @@ def test_sched_kubecon_whole_file(shared_data, django_assert_max_num_queries):
     ]
     assert len(report.warnings) == 1  # one demo with no duration
 
-    with django_assert_max_num_queries(30):
+    with django_assert_num_queries(10):
         again = run(data, slug="kubecon-eu-2026")
     assert again.unchanged == 564
 
