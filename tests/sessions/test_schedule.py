@@ -206,9 +206,7 @@ def test_now_and_next_while_the_event_runs(client, db):
 
 
 @pytest.mark.parametrize("sessions", [2, 20])
-def test_now_and_next_query_count_does_not_grow(
-    client, db, django_assert_num_queries, sessions
-):
+def test_now_and_next_query_count_does_not_grow(client, db, django_assert_num_queries, sessions):
     now = timezone.now()
     event = EventFactory(
         slug="busy-conf",

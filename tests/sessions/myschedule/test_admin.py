@@ -37,9 +37,7 @@ def test_editors_see_how_many_attendees_saved_each_session_and_can_sort(editor_c
 
 
 @pytest.mark.parametrize("sessions", [2, 20])
-def test_saved_by_column_costs_no_query_per_row(
-    editor_client, django_assert_num_queries, sessions
-):
+def test_saved_by_column_costs_no_query_per_row(editor_client, django_assert_num_queries, sessions):
     for n in range(sessions):
         _saved(f"Session {n}", n % 3)
 
