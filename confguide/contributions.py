@@ -1,10 +1,9 @@
 """What the apps add to site-wide features, registered from their AppConfig.ready().
 
 confguide never imports an app. The apps tell it what they have instead:
-demo content for `load_demo`, and what a reader's saved sessions are for the
-personal parts of cached pages. (Pages the contact form can name register in
-confguide.contact.sources; sitemap sections are put together by the URL
-configuration, the one place that knows every app.)
+demo content for `load_demo`, their sections of sitemap.xml, and what a
+reader's saved sessions are for the personal parts of cached pages. (Pages the
+contact form can name register in confguide.contact.sources.)
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.sitemaps import Sitemap
 from django.http import HttpRequest
 
 
@@ -29,6 +29,7 @@ class DemoStep:
 
 
 _demo_steps: list[DemoStep] = []
+_sitemap_sections: dict[str, type[Sitemap]] = {}
 _saved_session_lookups: list[Callable[[HttpRequest], set[int]]] = []
 
 
@@ -40,6 +41,15 @@ def add_demo_step(label: str, run: Callable[[], str], *, order: int) -> None:
 
 def demo_steps() -> list[DemoStep]:
     return sorted(_demo_steps, key=lambda step: step.order)
+
+
+def add_sitemap_sections(sections: dict[str, type[Sitemap]]) -> None:
+    """Sections of sitemap.xml, by name (/sitemap-<name>.xml), in the order added."""
+    _sitemap_sections.update(sections)
+
+
+def sitemap_sections() -> dict[str, type[Sitemap]]:
+    return dict(_sitemap_sections)
 
 
 def provide_saved_sessions(lookup: Callable[[HttpRequest], set[int]]) -> None:

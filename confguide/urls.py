@@ -3,14 +3,13 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from blog.sitemaps import PostSitemap
 from confguide import views
+from confguide.contributions import sitemap_sections
 from confguide.sitemaps import robots_txt, sitemap_index
 from sessions.public import views as public_views
-from sessions.public.sitemaps import SITEMAPS
 
-# Every app's public pages, one sitemap per kind of page.
-SITE_SITEMAPS = {**SITEMAPS, "posts": PostSitemap}
+# Every app's public pages, one sitemap per kind of page (each app adds its own).
+SITE_SITEMAPS = sitemap_sections()
 
 admin.site.site_header = "confguide editors"
 admin.site.site_title = "confguide editors"

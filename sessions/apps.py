@@ -21,6 +21,7 @@ class ConferenceConfig(AppConfig):
         from sessions.myschedule import receivers
         from sessions.myschedule import selectors as myschedule
         from sessions.public.selectors import PAGE_TITLES
+        from sessions.public.sitemaps import SITEMAPS
 
         contributions.add_demo_step(
             "KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020, order=10
@@ -29,6 +30,7 @@ class ConferenceConfig(AppConfig):
         contributions.add_demo_step(
             "KubeCon + CloudNativeCon Europe 2026", kubecon.load_kubecon_eu_2026, order=30
         )
+        contributions.add_sitemap_sections(SITEMAPS)
         contributions.provide_saved_sessions(myschedule.saved_session_ids)
         describe_pages(PAGE_TITLES)
         user_logged_in.connect(receivers.merge_schedule_on_sign_in, dispatch_uid="merge_schedule")
