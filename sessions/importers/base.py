@@ -63,10 +63,13 @@ def check_size(size: int, *, limit: int = MAX_IMPORT_BYTES, exact: bool = True) 
     )
 
 
+EMPTY_FILE_MESSAGE = "The file is empty."
+
+
 def check_not_empty(data: bytes) -> None:
     """Refuse a file with nothing but white space in it."""
     if not data.strip():
-        raise ScheduleImportError("The file is empty.")
+        raise ScheduleImportError(EMPTY_FILE_MESSAGE)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from confguide.timezones import time_zone_choices
+from sessions.importers.base import EMPTY_FILE_MESSAGE
 from sessions.models import Event
 
 
@@ -36,7 +37,12 @@ class ImportScheduleForm(forms.Form):
         choices=lambda: [("", "As the file says"), *((z, z) for z in time_zone_choices())],
         help_text="Sched exports say UTC; pick the venue's zone.",
     )
-    schedule_file = forms.FileField(label="Schedule file", required=False)
+    schedule_file = forms.FileField(
+        label="Schedule file",
+        required=False,
+        # Django's own check for a 0-byte upload says it in the importer's words.
+        error_messages={"empty": EMPTY_FILE_MESSAGE},
+    )
     feed_url = forms.URLField(
         label="…or the organisers' feed URL",
         required=False,

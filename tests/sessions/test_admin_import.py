@@ -111,6 +111,15 @@ def test_hostile_file_is_refused(editor_client, schedule_fixture):
     assert b"refused unread for safety" in response.content
 
 
+@pytest.mark.parametrize("data", [b"", b"  \n\t "], ids=["no bytes", "white space"])
+def test_an_empty_upload_gets_one_message_whatever_kind_of_empty(editor_client, data):
+    response = upload(editor_client, data)
+
+    assert b"The file is empty." in response.content
+    assert b"The submitted file is empty." not in response.content
+    assert not Event.objects.exists()
+
+
 def test_50_mb_upload_is_refused_before_it_is_read(editor_client):
     response = upload(editor_client, b"<schedule>" + b" " * (50 * 1024 * 1024) + b"</schedule>")
 
