@@ -44,8 +44,11 @@ format: install
 check-migrations: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Compiled bytecode is kept even where the environment says not to: the suite
+# starts gunicorn, manage.py and a second Python, each of which would otherwise
+# compile Django again.
 test-sqlite: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL is the production database: the suite runs there too whenever a
 # server listens at TEST_DATABASE_URL, and CI (CI=true) insists on it. Only a
@@ -54,7 +57,7 @@ test-sqlite: install
 # database (tests/conftest.py), so runs never collide.
 test-postgres: install
 	@if $(BIN)/python -c "$$PG_LISTENING" '$(TEST_DATABASE_URL)'; then \
-		DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS); \
+		DATABASE_URL='$(TEST_DATABASE_URL)' env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and CI requires it." >&2; exit 1; \
 	else \

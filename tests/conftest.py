@@ -223,3 +223,13 @@ def file_server(settings):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+@pytest.fixture
+def without_kubecon_eu_2026(monkeypatch, tmp_path):
+    """`load_demo` loads only the hand-written demo: its step that imports KubeCon EU
+    2026 (564 sessions) from ../shared/data finds nothing. For tests about the
+    hand-written content; the real import has tests of its own."""
+    from sessions.demo import kubecon
+
+    monkeypatch.setattr(kubecon, "shared_data_dir", lambda: tmp_path)

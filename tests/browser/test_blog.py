@@ -4,7 +4,8 @@ from playwright.sync_api import expect
 
 from blog.demo import POST, POST_SLUG, SECTIONS
 
-pytestmark = pytest.mark.browser
+# The demo post's pages need only the hand-written KubeCon NA 2020.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("without_kubecon_eu_2026")]
 
 DEMO_SESSIONS = [title for _, _, picks in SECTIONS for title, _ in picks]
 

@@ -17,7 +17,7 @@ DEMO_EVENT = "KubeCon + CloudNativeCon North America 2020"
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, without_kubecon_eu_2026):
     call_command("load_demo", stdout=io.StringIO())
 
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.management import call_command
 
 from sessions.demo import content as demo
-from sessions.demo import kubecon as kubecon_eu_2026
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 
 pytestmark = pytest.mark.integration
@@ -14,9 +13,8 @@ MODELS = (Event, Theme, Company, Speaker, Room, Session, SessionSpeaker)
 
 
 @pytest.fixture(autouse=True)
-def _without_the_real_event(monkeypatch, tmp_path):
+def _hand_written_demo_only(without_kubecon_eu_2026):
     """These tests pin the hand-written demo; the real KubeCon EU 2026 import has its own."""
-    monkeypatch.setattr(kubecon_eu_2026, "shared_data_dir", lambda: tmp_path)
 
 
 def _load() -> str:
