@@ -52,8 +52,10 @@ class FrabXml(Exporter):
         # frab has no "cancelled": apps drop a talk that leaves the feed.
         return [session for session in sessions if not session.is_cancelled]
 
+    write = staticmethod(frab.frab_xml)
+
     def render(self, event, sessions, theme):
-        return frab.frab_xml(
+        return self.write(
             event, sessions, url_of=calendar.session_url, feed_url=self.feed_url(event.slug, theme)
         )
 
@@ -64,11 +66,7 @@ class FrabJson(FrabXml):
     identifier = "frab-json"
     content_type = "application/json"
     url_name = "exports:frab_json"
-
-    def render(self, event, sessions, theme):
-        return frab.frab_json(
-            event, sessions, url_of=calendar.session_url, feed_url=self.feed_url(event.slug, theme)
-        )
+    write = staticmethod(frab.frab_json)
 
 
 class EventCalendar(Exporter):
