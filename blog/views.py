@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
@@ -9,6 +9,7 @@ from blog.structured_data import blog_posting
 from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.pagination import page_url, paginate
+from confguide.redirects import redirect_to
 from confguide.seo import page_meta
 from sessions.myschedule.services import add_sessions_for_visitor
 from sessions.public import selectors as programme
@@ -93,4 +94,4 @@ def add_all_to_schedule(request: HttpRequest, slug: str) -> HttpResponse:
         )
     else:
         messages.info(request, "Every session in this post is already in your schedule.")
-    return redirect(post.get_absolute_url() + "#add-all")
+    return redirect_to(post.get_absolute_url() + "#add-all")

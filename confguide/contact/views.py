@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
@@ -10,6 +10,7 @@ from confguide.contact.forms import ContactForm
 from confguide.contact.sources import resolve_source
 from confguide.limits import too_large
 from confguide.ratelimit import Refusal, limited_for, refuse
+from confguide.redirects import redirect_to
 from confguide.tasks import notify_editors
 
 FORM_TEMPLATE = "contact/form.html"
@@ -69,7 +70,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     thanks = reverse("contact:thanks")
     if data["source"]:
         thanks += "?" + urlencode({"from": data["source"].path})
-    return redirect(thanks)
+    return redirect_to(thanks)
 
 
 @require_safe

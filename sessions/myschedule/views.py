@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confguide.http import or_404
 from confguide.links import absolute_url
-from confguide.redirects import safe_next_url
+from confguide.redirects import redirect_to, safe_next_url
 from sessions.exports.calendar import build_calendar
 from sessions.models import Session
 from sessions.myschedule import selectors, services
@@ -46,7 +46,7 @@ def _toggle_response(request: HttpRequest, *, session: Session, message: str) ->
             {"session": session, "toggle_message": message},
         )
     messages.success(request, message)
-    return redirect(_safe_next(request, fallback=reverse("myschedule:index")))
+    return redirect_to(_safe_next(request, fallback=reverse("myschedule:index")))
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
@@ -154,7 +154,7 @@ def mark_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = or_404(programme.published_event(event_slug), NO_EVENT)
     services.mark_changes_seen(user=request.user, event=event)
     messages.success(request, "Changes marked as seen.")
-    return redirect("myschedule:event", event_slug=event.slug)
+    return redirect_to(reverse("myschedule:event", kwargs={"event_slug": event.slug}))
 
 
 @require_safe
@@ -210,7 +210,7 @@ def regenerate_calendar(request: HttpRequest) -> HttpResponse:
         if had_one
         else "Your calendar link is ready.",
     )
-    return redirect("myschedule:index")
+    return redirect_to(reverse("myschedule:index"))
 
 
 @require_POST
@@ -224,4 +224,4 @@ def sharing(request: HttpRequest) -> HttpResponse:
         if enabled
         else "Sharing is off: the share link no longer works.",
     )
-    return redirect("myschedule:index")
+    return redirect_to(reverse("myschedule:index"))

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.validators import slug_re
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from confguide.http import or_404
 from confguide.links import absolute_url
 from confguide.pagecache import cached_page, minute, quarter_hour, query_key
 from confguide.pagination import page_key, page_url, paginate
-from confguide.redirects import safe_next_url
+from confguide.redirects import redirect_back, safe_next_url
 from confguide.seo import page_meta
 from confguide.timezones import parse_time_zone, remember_time_zone
 from sessions import content
@@ -387,8 +387,7 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
         response["X-Robots-Tag"] = "noindex"
         return response
     form = TimeZoneForm(request.POST)
-    target = safe_next_url(request, request.POST.get("next"), fallback=reverse("home"))
-    response = HttpResponseRedirect(target)
+    response = redirect_back(request, request.POST.get("next"), fallback=reverse("home"))
     zone = parse_time_zone(form.data.get("time_zone"))
     if not form.is_valid() or zone is None:
         messages.error(request, "We do not know that time zone; please choose one from the list.")
