@@ -9,6 +9,11 @@ import tempfile
 from pathlib import Path
 
 import environ
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -31,6 +36,26 @@ if not SECRET_KEY:
             "only DEBUG=true runs with a throwaway development key."
         )
     SECRET_KEY = "django-insecure-development-only-key"
+# Old keys still accepted for signatures made before a rotation (comma-separated).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+
+def _weak(key: str) -> bool:
+    """Weak as Django's own deploy check (security.W009) defines it."""
+    return (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    )
+
+
+# In production a guessable key is a forged session or reset link away: refuse to start.
+if not DEBUG and any(_weak(key) for key in (SECRET_KEY, *SECRET_KEY_FALLBACKS)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY (or one of SECRET_KEY_FALLBACKS) is too weak for production: use at "
+        f"least {SECRET_KEY_MIN_LENGTH} random characters, for example the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -283,7 +308,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# HSTS is sent on https responses only (behind a TLS proxy: BEHIND_TLS_PROXY), so a
+# year by default costs nothing over plain http in development.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 # Both commit every subdomain (and, with preload, browsers' built-in lists) to https.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -110,7 +110,6 @@ def site(cluster):
     environment = {
         **os.environ,
         "DATABASE_URL": cluster.url,
-        "SECRET_KEY": "database-fault-tests-only",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
@@ -207,7 +206,6 @@ def test_only_the_web_server_cancels_long_statements(imports, statement_timeout)
         **os.environ,
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "DJANGO_SETTINGS_MODULE": "confguide.settings",
-        "SECRET_KEY": "x",
     }
     for name in ("DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT"):
         environment.pop(name, None)

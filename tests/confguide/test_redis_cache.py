@@ -179,7 +179,6 @@ def test_rate_limit_counts_are_shared_by_every_process(redis_cache, settings):
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "confguide.settings",
-        "SECRET_KEY": "x",
         "REDIS_URL": REDIS_URL,
     }
     try:
