@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
+
+# defusedcsv's writer prefixes a cell that a spreadsheet would take for a
+# formula (=, +, -, @, |, %: CSV injection) with "'", so "=HYPERLINK(...)"
+# typed into the contact form stays text when an editor opens the export.
+from defusedcsv import csv
 
 from confguide.models import ContactMessage
 
@@ -21,20 +25,11 @@ COLUMNS = [
     ("Triage note", lambda m: m.triage_note),
 ]
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and
-# Google Sheets (CSV injection): "=HYPERLINK(...)" typed into the form must
-# stay text when an editor opens the export.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
 
 def messages_csv(messages: Iterable[ContactMessage]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([title for title, _ in COLUMNS])
     for message in messages:
-        writer.writerow([neutralise(str(value(message))) for _, value in COLUMNS])
+        writer.writerow([str(value(message)) for _, value in COLUMNS])
     return buffer.getvalue()

@@ -110,6 +110,27 @@ def test_csv_export_holds_selected_messages_with_formulas_neutralised(editor_cli
     assert rows[1]["About"] == "Beyond File and Block"
 
 
+@pytest.mark.parametrize(
+    ("typed", "exported"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+cmd|' /C calc'!A0", "'+cmd\\|' /C calc'!A0"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd\\|' /C calc'!A0"),
+        ("%0A=1+1", "'%0A=1+1"),
+        ("-42", "-42"),  # a plain number stays a number
+        ("Grace Hopper", "Grace Hopper"),
+    ],
+)
+def test_csv_export_turns_every_formula_into_text(editor_client, typed, exported):
+    message = ContactMessageFactory(name=typed, company=typed, triage_note=typed)
+
+    response = run_action(editor_client, "export_csv", [message])
+
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert (row["Name"], row["Company"], row["Triage note"]) == (exported, exported, exported)
+
+
 def test_retry_action_emails_the_editors_about_unnotified_messages(editor_client, mailoutbox):
     waiting = ContactMessageFactory(name="Waiting", notify_attempts=1, last_notify_error="boom")
     ContactMessageFactory(name="Spam", status=ContactMessage.Status.SPAM)
