@@ -1,10 +1,14 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
 from confguide.contact import services as contact_services
+from confguide.contact.admin_views import erase_sender
 from confguide.contact.export import messages_csv
 from confguide.models import ContactMessage, User
 
@@ -53,6 +57,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
     list_filter = ("status", "topic", NotifiedFilter, "created_at")
     search_fields = ("name", "email", "company", "message", "source_label")
     search_help_text = "Search names, email addresses, companies, messages and what they are about."
+    change_list_template = "admin/confguide/contactmessage/change_list.html"
     date_hierarchy = "created_at"
     actions = [
         "mark_in_progress",
@@ -90,6 +95,17 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "erase-sender/",
+                site.admin_view(partial(erase_sender, admin_site=site)),
+                name="confguide_contactmessage_erase_sender",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="about", ordering="source_label")
     def about(self, obj):

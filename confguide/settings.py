@@ -273,6 +273,11 @@ CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=10)
 CONTACT_RATE_WINDOW = env.int("CONTACT_RATE_WINDOW", default=3600)
 # A contact message is a few kilobytes; larger bodies are refused with a 400.
 CONTACT_MAX_BODY_BYTES = env.int("CONTACT_MAX_BODY_BYTES", default=65_536)
+# Messages are deleted this many days after they arrived (24 months), by a
+# daily task of the worker (confguide.contact.tasks); the privacy page says so.
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=730)
+if CONTACT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("CONTACT_RETENTION_DAYS must be at least 1.")
 # How many reverse proxies in front of the site append to X-Forwarded-For; 0 means
 # trust REMOTE_ADDR only (the header is then ignored, as a visitor can forge it).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -69,3 +69,13 @@ class ContactForm(forms.Form):
     @property
     def is_robot(self) -> bool:
         return bool(self.cleaned_data.get("homepage"))
+
+
+class EraseSenderForm(forms.Form):
+    """An administrator's "forget this person": every message from one address."""
+
+    email = forms.EmailField(
+        max_length=254,
+        label="Sender's email address",
+        help_text="Every message sent from this address is deleted, whatever its case.",
+    )

@@ -1,16 +1,21 @@
-"""Writes for the contact form: store the lead first, then tell the editors."""
+"""Writes for the contact form: store the lead first, then tell the editors; forget it in time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from confguide.contact.selectors import messages_from
 from confguide.contact.sources import Source
 from confguide.models import ContactMessage
 
@@ -76,6 +81,10 @@ def notify_editors(*, message: ContactMessage) -> bool:
             notify_attempts=locked.notify_attempts + 1,
             last_notify_error="",
         )
+    # A lead is in: make sure the daily clean-up of old messages is queued.
+    from confguide.contact.tasks import schedule_retention
+
+    schedule_retention()
     return True
 
 
@@ -93,6 +102,35 @@ def retry_notifications(*, messages=None) -> tuple[int, int]:
 
 def set_status(*, messages, status: str) -> int:
     return messages.exclude(status=status).update(status=status, updated_at=timezone.now())
+
+
+def delete_old_messages(*, older_than: dt.timedelta) -> int:
+    """Delete messages received longer ago than `older_than`, whatever their status."""
+    deleted, _ = ContactMessage.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+@transaction.atomic
+def erase_messages_from(*, email: str, erased_by: AbstractBaseUser) -> int:
+    """Delete every message sent from `email` (any case), on that person's request.
+
+    The admin log records that it happened and how many went, but not the
+    address or the names: the point is to forget them.
+    """
+    deleted, _ = messages_from(emails=[email]).delete()
+    if deleted:
+        LogEntry.objects.create(
+            user=erased_by,
+            content_type=ContentType.objects.get_for_model(ContactMessage),
+            object_id=None,
+            object_repr=f"{deleted} contact message{'s' if deleted != 1 else ''}",
+            action_flag=DELETION,
+            change_message=(
+                f"Erased {deleted} contact message{'s' if deleted != 1 else ''} "
+                "on the sender's request (address not recorded)."
+            ),
+        )
+    return deleted
 
 
 def _build_notification(message: ContactMessage) -> EmailMessage:

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import Permission
 
 from confguide.models import ContactMessage
@@ -152,3 +153,65 @@ def test_retry_action_reports_a_mail_outage(editor_client, mail_outage, mailoutb
     assert waiting.notify_attempts == 1
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["1 notification(s) failed again; see the error on each message."]
+
+
+ERASE = "/admin/confguide/contactmessage/erase-sender/"
+
+
+def test_an_administrator_erases_a_senders_messages_after_seeing_how_many(admin_client):
+    ContactMessageFactory(name="Ada Lovelace", email="ada@example.com")
+    ContactMessageFactory(name="Ada again", email="ADA@Example.COM", status="done")
+    kept = ContactMessageFactory(name="Grace Hopper", email="grace@example.com")
+
+    form = admin_client.get(ERASE)
+    confirm = admin_client.post(ERASE, {"email": "Ada@example.com"})
+    assert ContactMessage.objects.count() == 3  # nothing goes before the confirmation
+    done = admin_client.post(ERASE, {"email": "Ada@example.com", "confirm": "yes"}, follow=True)
+
+    assert 'name="email"' in form.text
+    assert confirm.context["count"] == 2
+    assert "<strong>2 messages</strong> from <strong>Ada@example.com</strong>" in confirm.text
+    assert list(ContactMessage.objects.all()) == [kept]
+    assert done.redirect_chain == [("/admin/confguide/contactmessage/", 302)]
+    assert "Erased 2 messages from that address." in done.text
+    entry = LogEntry.objects.get()
+    assert (entry.action_flag, entry.user.username, entry.object_repr) == (
+        DELETION,
+        "admin",
+        "2 contact messages",
+    )
+    assert "ada" not in (entry.change_message + entry.object_repr).lower()
+
+
+def test_erasing_an_address_with_no_messages_says_so(admin_client):
+    ContactMessageFactory(email="grace@example.com")
+
+    confirm = admin_client.post(ERASE, {"email": "nobody@example.com"})
+
+    assert confirm.context["count"] == 0
+    assert "There are no messages from <strong>nobody@example.com</strong>." in confirm.text
+    assert 'name="confirm"' not in confirm.text
+
+
+def test_erasing_needs_a_valid_address(admin_client):
+    ContactMessageFactory()
+
+    response = admin_client.post(ERASE, {"email": "not an address", "confirm": "yes"})
+
+    assert response.status_code == 400
+    assert ContactMessage.objects.count() == 1
+
+
+def test_editors_can_neither_erase_nor_see_the_erase_link(editor_client):
+    ContactMessageFactory(email="ada@example.com")
+
+    changelist = editor_client.get(CHANGELIST)
+    response = editor_client.post(ERASE, {"email": "ada@example.com", "confirm": "yes"})
+
+    assert ERASE not in changelist.text
+    assert response.status_code == 403
+    assert ContactMessage.objects.count() == 1
+
+
+def test_the_changelist_links_administrators_to_erasing(admin_client):
+    assert f'<a href="{ERASE}">Erase a sender\'s messages</a>' in admin_client.get(CHANGELIST).text
