@@ -1,9 +1,11 @@
 """What the apps add to site-wide features, registered from their AppConfig.ready().
 
 confguide never imports an app. The apps tell it what they have instead:
-demo content for `load_demo`, their sections of sitemap.xml, and what a
-reader's saved sessions are for the personal parts of cached pages. (Pages the
-contact form can name register in confguide.contact.sources.)
+demo content for `load_demo`, their sections of sitemap.xml, what a
+reader's saved sessions are for the personal parts of cached pages, and the
+personal data they keep about an account (for "Download my data" and account
+deletion, confguide.privacy). (Pages the contact form can name register in
+confguide.contact.sources.)
 """
 
 from __future__ import annotations
@@ -11,8 +13,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What one app keeps about an account, for the attendee's download and for deletion.
+
+    `collect(user)` gives it as JSON-ready data (dates may be datetimes) and
+    never reads another account's rows; `erase(user)` deletes it and returns
+    how many rows went. `label` and `description` tell the attendee what the
+    download holds.
+    """
+
+    name: str
+    label: str
+    description: str
+    collect: Callable[[AbstractBaseUser], dict | list]
+    erase: Callable[[AbstractBaseUser], int]
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class DemoStep:
 _demo_steps: list[DemoStep] = []
 _sitemap_sections: dict[str, type[Sitemap]] = {}
 _saved_session_lookups: list[Callable[[HttpRequest], set[int]]] = []
+_personal_data: dict[str, PersonalData] = {}
 
 
 def add_demo_step(label: str, run: Callable[[], str], *, order: int) -> None:
@@ -63,3 +84,22 @@ def saved_session_ids(request: HttpRequest) -> set[int]:
     for lookup in _saved_session_lookups:
         ids |= lookup(request)
     return ids
+
+
+def add_personal_data(
+    name: str,
+    *,
+    label: str,
+    description: str,
+    collect: Callable[[AbstractBaseUser], dict | list],
+    erase: Callable[[AbstractBaseUser], int],
+) -> None:
+    """Register an app's part of an account's data under `name` (its key in the download)."""
+    _personal_data[name] = PersonalData(
+        name=name, label=label, description=description, collect=collect, erase=erase
+    )
+
+
+def personal_data() -> list[PersonalData]:
+    """Every app's part of an account's data, in the order registered."""
+    return list(_personal_data.values())

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", public_views.home, name="home"),
     path("health/", views.health, name="health"),
     path("contact/", include("confguide.contact.urls")),
+    path("privacy/", include("confguide.privacy.urls")),
     path("blog/", include("blog.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("confguide.accounts.urls")),

@@ -18,7 +18,7 @@ class ConferenceConfig(AppConfig):
         from sessions import content  # noqa: F401
         from sessions.demo import content as demo
         from sessions.demo import kubecon
-        from sessions.myschedule import receivers
+        from sessions.myschedule import personal_data, receivers
         from sessions.myschedule import selectors as myschedule
         from sessions.public.selectors import PAGE_TITLES
         from sessions.public.sitemaps import SITEMAPS
@@ -32,5 +32,12 @@ class ConferenceConfig(AppConfig):
         )
         contributions.add_sitemap_sections(SITEMAPS)
         contributions.provide_saved_sessions(myschedule.saved_session_ids)
+        contributions.add_personal_data(
+            "my_schedule",
+            label=personal_data.LABEL,
+            description=personal_data.DESCRIPTION,
+            collect=personal_data.collect,
+            erase=personal_data.erase,
+        )
         describe_pages(PAGE_TITLES)
         user_logged_in.connect(receivers.merge_schedule_on_sign_in, dispatch_uid="merge_schedule")
