@@ -291,6 +291,11 @@ IMPORT_ALLOW_HTTP_LOOPBACK = env.bool("IMPORT_ALLOW_HTTP_LOOPBACK", default=Fals
 IMPORT_STAGING_DIR = env.path(
     "IMPORT_STAGING_DIR", default=Path(tempfile.gettempdir()) / "confguide-imports"
 )
+# One import (the admin's, in the task worker, or the command) reads at most this
+# many entries, and stops, writing nothing, after this many seconds of reading and
+# applying: the largest real schedules have a few thousand entries and take seconds.
+IMPORT_MAX_ENTRIES = env.int("IMPORT_MAX_ENTRIES", default=20_000)
+IMPORT_TIME_BUDGET_SECONDS = env.int("IMPORT_TIME_BUDGET_SECONDS", default=120)
 
 # --- Security ---------------------------------------------------------------
 

@@ -13,7 +13,7 @@ the number of queries does not grow with the number of sessions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -23,10 +23,12 @@ from django.utils import timezone
 from sessions import content
 from sessions.days import conference_day
 from sessions.importers.base import (
+    ImportLimits,
     ParsedPerson,
     ParsedSchedule,
     ParsedSession,
     Problem,
+    Progress,
     ScheduleImportError,
     normalize_company,
     normalize_name,
@@ -47,7 +49,8 @@ SOURCE_FIELDS = (
     "status",
 )
 
-Progress = Callable[[int, int], None]
+# Where a time budget spent while applying stops the import.
+APPLYING = "saving the schedule"
 # A change to one of these moves the session in attendees' calendars.
 MOVING_FIELDS = {"starts_at", "ends_at", "room_id", "status"}
 # A session's speakers as the source lists them, each with the company they speak for.
@@ -82,6 +85,34 @@ class ImportReport:
             f"{len(self.skipped)} logistics entries left out."
         )
 
+    def as_json(self) -> dict:
+        """What the admin shows of the report, kept with the import between its steps."""
+        event = self.event
+        return {
+            "summary": self.summary(),
+            "dry_run": self.dry_run,
+            "event_created": self.event_created,
+            "event": {
+                # A dry run's new event was never saved: it has no id to link to.
+                "pk": None if self.dry_run and self.event_created else event.pk,
+                "name": event.name,
+                "start_date": event.start_date.isoformat(),
+                "end_date": event.end_date.isoformat(),
+                "time_zone": event.time_zone,
+                "is_published": event.is_published,
+            },
+            "created": self.created,
+            "updated": self.updated,
+            "moved": self.moved,
+            "cancelled": self.cancelled,
+            "unchanged": self.unchanged,
+            "rooms_created": self.rooms_created,
+            "speakers_created": self.speakers_created,
+            "companies_created": self.companies_created,
+            "skipped": self.skipped,
+            "warnings": [str(warning) for warning in self.warnings],
+        }
+
 
 class _DryRunRollback(Exception):
     pass
@@ -95,8 +126,14 @@ def apply_schedule(
     dry_run: bool = False,
     time_zone: str = "",
     progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
-    """Write the schedule, or with dry_run=True compute the same report and write nothing."""
+    """Write the schedule, or with dry_run=True compute the same report and write nothing.
+
+    Within the time budget of `limits` (the one its parsing started), or nothing
+    is written; `progress(done, total)` follows the sessions.
+    """
+    limits = limits or ImportLimits.from_settings()
     try:
         # One transaction, and one bump of the event's content version for it all.
         with content.batch():
@@ -106,6 +143,7 @@ def apply_schedule(
                 publish=publish,
                 time_zone=time_zone,
                 progress=progress,
+                limits=limits,
             )
             content.programme_changed([report.event.pk])
             report.dry_run = dry_run
@@ -127,8 +165,15 @@ def _apply(
     publish: bool,
     time_zone: str,
     progress: Progress | None,
+    limits: ImportLimits,
 ) -> ImportReport:
+    def step(done: int, total: int) -> None:
+        limits.check_time(APPLYING)
+        if progress:
+            progress(done, total)
+
     warnings = list(parsed.warnings)
+    limits.check_time(APPLYING)
     event, event_created = _event(parsed, event_slug, publish, time_zone, warnings)
     report = ImportReport(
         event=event, event_created=event_created, skipped=parsed.skipped, warnings=warnings
@@ -136,11 +181,14 @@ def _apply(
     now = timezone.now()
     rooms = _create_rooms(event, parsed, report)
     directory = _Directory.load()
+    limits.check_time(APPLYING)
     _create_companies(parsed, directory, report)
     _create_and_fill_speakers(parsed, directory, report)
-    changes = _match_sessions(event, parsed, rooms, directory, report, now, progress)
+    limits.check_time(APPLYING)
+    changes = _match_sessions(event, parsed, rooms, directory, report, now, step)
     _cancel_missing(changes, report, now)
     _save_sessions(changes)
+    limits.check_time(APPLYING)
     _sync_appearances(event, changes, report)
     return report
 

@@ -9,18 +9,41 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 # Uploads and feeds larger than this are refused before parsing: the biggest
 # real schedule we know (KubeCon, 600 entries) is under 1 MB.
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
+# Times outside these years are typing errors or attacks (year 1 and 9999 overflow
+# every time-zone conversion), never a conference.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
+
+# A report lists this many problems; a file broken everywhere needs no more to be fixed.
+MAX_REPORTED_PROBLEMS = 100
+
+# (entries done, entries in all): how far a parser or the apply step has got.
+Progress = Callable[[int, int], None]
+
 ZERO_LENGTH_REPLACEMENT = dt.timedelta(minutes=15)
 
 FORMATS = ("sched-ics", "frab-xml", "frab-json")
+
+
+def shorten(text: str, length: int = 80) -> str:
+    """At most `length` characters: a message quotes the file, never the whole of it."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def without_nul(text: str) -> str:
+    """PostgreSQL stores no NUL character in text or JSON, and no name or title needs one."""
+    return text.replace("\x00", "")
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,12 @@ class Problem:
     where: str  # "line 12", "<event> #4", "days[0].rooms.Hall 1[3]"
     what: str
     source_id: str = ""
+
+    def __post_init__(self) -> None:
+        # Parts of a hostile file end up in these; keep a report readable.
+        object.__setattr__(self, "where", shorten(without_nul(self.where), 200))
+        object.__setattr__(self, "what", shorten(without_nul(self.what), 500))
+        object.__setattr__(self, "source_id", shorten(without_nul(self.source_id), 100))
 
     def __str__(self) -> str:
         ident = f" (source id {self.source_id})" if self.source_id else ""
@@ -40,6 +69,12 @@ class ScheduleImportError(Exception):
     def __init__(self, problems: list[Problem] | str):
         if isinstance(problems, str):
             problems = [Problem(where="file", what=problems)]
+        if len(problems) > MAX_REPORTED_PROBLEMS:
+            more = len(problems) - MAX_REPORTED_PROBLEMS
+            problems = [
+                *problems[:MAX_REPORTED_PROBLEMS],
+                Problem("file", f"… and {more:,} more problems"),
+            ]
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
 
@@ -61,6 +96,63 @@ def check_size(size: int, *, limit: int = MAX_IMPORT_BYTES, exact: bool = True) 
         f"The file{measured} is larger than the import accepts: "
         f"schedules are refused above {limit // 1024 // 1024} MB."
     )
+
+
+@dataclass
+class ImportLimits:
+    """What one import may take: entries in the file, and seconds to read and apply it.
+
+    One instance spans the reading and the applying of one file, so the budget
+    is for both together. A budget of 0 seconds is spent before the first entry.
+    """
+
+    max_entries: int
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    @classmethod
+    def from_settings(cls) -> ImportLimits:
+        return cls(
+            max_entries=settings.IMPORT_MAX_ENTRIES,
+            seconds=settings.IMPORT_TIME_BUDGET_SECONDS,
+        )
+
+    def check_entries(self, count: int, noun: str, *, exact: bool = True) -> None:
+        """Refuse a file with more entries than an import takes, before they are read."""
+        if count <= self.max_entries:
+            return
+        found = f"{count:,}" if exact else f"more than {self.max_entries:,}"
+        raise ScheduleImportError(
+            f"The file has {found} {noun}; an import takes at most {self.max_entries:,} "
+            "(the IMPORT_MAX_ENTRIES setting)."
+        )
+
+    def check_time(self, where: str) -> None:
+        """Stop an import that has spent its time budget; `where` says how far it got."""
+        if self.clock() - self.started < self.seconds:
+            return
+        raise ScheduleImportError(
+            [
+                Problem(
+                    where,
+                    f"the import took longer than its time budget of {self.seconds:g} seconds "
+                    "(the IMPORT_TIME_BUDGET_SECONDS setting) and was stopped here",
+                )
+            ]
+        )
+
+
+def check_year[D: dt.date](moment: D) -> D:
+    """The date or time itself, or ValueError when it is outside the years any conference has."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(
+            f"{moment.isoformat()} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+        )
+    return moment
 
 
 EMPTY_FILE_MESSAGE = "The file is empty."
@@ -191,6 +283,7 @@ def validate(parsed: ParsedSchedule) -> ParsedSchedule:
     """Checks every importer shares; raises with every problem at once."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    _drop_nul(parsed)
     for session in parsed.sessions:
         if not session.source_id:
             problems.append(Problem(session.where, "the entry has no id"))
@@ -238,12 +331,38 @@ def validate(parsed: ParsedSchedule) -> ParsedSchedule:
     return parsed
 
 
-def gather[T](entries: Iterable[T | Problem]) -> list[T]:
-    """The entries a parser could read, or ScheduleImportError with every problem at once."""
+def _drop_nul(parsed: ParsedSchedule) -> None:
+    conference = parsed.conference
+    for name in ("name", "acronym", "website_url"):
+        setattr(conference, name, without_nul(getattr(conference, name)))
+    parsed.skipped = [without_nul(title) for title in parsed.skipped]
+    for session in parsed.sessions:
+        for name in ("source_id", "title", "room", "track", "abstract", "schedule_url"):
+            setattr(session, name, without_nul(getattr(session, name)))
+        for person in session.people:
+            person.name = without_nul(person.name)
+            person.company = without_nul(person.company)
+            person.job_title = without_nul(person.job_title)
+
+
+def gather[T](
+    entries: Iterable[T | Problem],
+    *,
+    limits: ImportLimits,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> list[T]:
+    """The entries a parser could read, or ScheduleImportError with every problem at once.
+
+    Each entry (anything with a `where`) counts against the time budget and the progress.
+    """
     found: list[T] = []
     problems: list[Problem] = []
-    for entry in entries:
+    for done, entry in enumerate(entries, start=1):
         (problems if isinstance(entry, Problem) else found).append(entry)
+        limits.check_time(entry.where)
+        if progress:
+            progress(done, max(total, done))
     if problems:
         raise ScheduleImportError(problems)
     return found
@@ -254,6 +373,7 @@ def finish(
     conference: ParsedConference,
     sessions: list[ParsedSession],
     skipped: list[str] | None = None,
+    warnings: list[Problem] | None = None,
 ) -> ParsedSchedule:
     """The validated schedule; a conference with no dates spans its sessions' days."""
     if sessions and not (conference.start_date and conference.end_date):
@@ -261,7 +381,22 @@ def finish(
         conference.start_date = min(s.starts_at for s in sessions).astimezone(tz).date()
         conference.end_date = max(s.starts_at for s in sessions).astimezone(tz).date()
     return validate(
-        ParsedSchedule(format=fmt, conference=conference, sessions=sessions, skipped=skipped or [])
+        ParsedSchedule(
+            format=fmt,
+            conference=conference,
+            sessions=sessions,
+            skipped=skipped or [],
+            warnings=warnings or [],
+        )
+    )
+
+
+def zone_warning(where: str, given: str) -> Problem:
+    """The file names a time zone that does not exist; its floating times are read as UTC."""
+    return Problem(
+        where,
+        f"“{shorten(given, 64)}” is not a known IANA time zone; times without a zone of "
+        "their own are read as UTC (choose the event's zone when importing a new event)",
     )
 
 

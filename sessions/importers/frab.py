@@ -10,26 +10,34 @@ makes a session meaningless: no id, no title, no start or no length.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from confguide.timezones import available_time_zones
 from sessions.importers.base import (
+    ImportLimits,
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,
     ParsedSession,
     Problem,
+    Progress,
     ScheduleImportError,
     check_not_empty,
+    check_year,
     decode_text,
     finish,
     gather,
     guess_format,
+    shorten,
+    zone_warning,
 )
 
 # Old alias names that pretalx still writes; the guide stores canonical ones.
@@ -47,17 +55,20 @@ ZONE_ALIASES = {
 
 # "Jane Doe [Ohio Supercomputer Center]": pretalx puts the affiliation in brackets.
 AFFILIATION = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<company>[^\])]+)[\])]\s*$")
+# "00:30", "1:30:00", "1:02:30:00"; five digits a part at most, so no sum overflows.
+DURATION = re.compile(r"\d{1,5}(:\d{1,5}){1,3}")
+# "09:30", "9:30" or "09:30:00".
+START_TIME = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{1,2})(:\d{1,2})?")
 
 
 def canonical_zone(name: str) -> str:
+    """The IANA name for the file's zone, or "" when it names none that exists.
+
+    Looked up among the known zones before it is used: ZoneInfo would read
+    "Europe" (a folder) or "../x" from the disk.
+    """
     name = ZONE_ALIASES.get(name.strip(), name.strip())
-    if not name:
-        return ""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ""
-    return name
+    return name if name in available_time_zones() else ""
 
 
 def person(text: str) -> ParsedPerson:
@@ -70,9 +81,9 @@ def person(text: str) -> ParsedPerson:
 
 def parse_duration(text: str) -> dt.timedelta:
     """'00:30', '1:30:00' or '1:02:30:00' (days first)."""
+    if not DURATION.fullmatch(text.strip()):
+        raise ValueError(f"“{shorten(text.strip(), 40)}” is not a duration such as 00:30")
     parts = [int(p) for p in text.strip().split(":")]
-    if not 2 <= len(parts) <= 4 or any(p < 0 for p in parts):
-        raise ValueError(f"“{text}” is not a duration such as 00:30")
     if len(parts) == 4:
         days, hours, minutes, seconds = parts
     elif len(parts) == 3:
@@ -85,11 +96,21 @@ def parse_duration(text: str) -> dt.timedelta:
 def parse_start(date_text: str, day_date: str, start_text: str, zone: ZoneInfo) -> dt.datetime:
     """The full <date> if it has one; else the day's date with <start> in the event zone."""
     if date_text and "T" in date_text:
-        moment = dt.datetime.fromisoformat(date_text.strip())
+        moment = check_year(dt.datetime.fromisoformat(date_text.strip()))
         return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    day = dt.date.fromisoformat((date_text or day_date).strip()[:10])
-    hour, minute = (int(p) for p in start_text.strip().split(":")[:2])
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+    day = check_year(dt.date.fromisoformat((date_text or day_date).strip()[:10]))
+    start = START_TIME.fullmatch(start_text.strip())
+    if not start:
+        raise ValueError(f"“{shorten(start_text.strip(), 40)}” is not a start time such as 09:30")
+    return dt.datetime.combine(day, dt.time(int(start["hour"]), int(start["minute"])), tzinfo=zone)
+
+
+def parse_end(starts_at: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    """When an entry ends, refused (ValueError) outside the years any conference has."""
+    try:
+        return check_year(starts_at + duration)
+    except OverflowError:
+        raise ValueError(f"a duration of {duration.days:,} days is not a session's") from None
 
 
 def _build_session(
@@ -126,19 +147,28 @@ def _build_session(
 
 
 def _unreadable_time(where: str, source_id: str, error: Exception) -> Problem:
-    return Problem(where, f"unreadable date, start or duration ({error})", source_id)
+    reason = shorten(str(error), 200)
+    return Problem(where, f"unreadable date, start or duration ({reason})", source_id)
 
 
-def _conference(field: Callable[[str], str]) -> ParsedConference:
-    """The <conference> element or "conference" object: both name their fields alike."""
-    return ParsedConference(
+def _conference(
+    field: Callable[[str], str], zone_where: str
+) -> tuple[ParsedConference, list[Problem]]:
+    """The <conference> element or "conference" object: both name their fields alike.
+
+    With a warning when the time zone it names does not exist.
+    """
+    given = field("time_zone_name").strip()
+    conference = ParsedConference(
         name=field("title").strip(),
         acronym=field("acronym").strip(),
-        time_zone=canonical_zone(field("time_zone_name")),
+        time_zone=canonical_zone(given),
         start_date=_date(field("start")),
         end_date=_date(field("end")),
         website_url=field("url").strip(),
     )
+    warnings = [zone_warning(zone_where, given)] if given and not conference.time_zone else []
+    return conference, warnings
 
 
 def _zone(conference: ParsedConference) -> ZoneInfo:
@@ -146,8 +176,9 @@ def _zone(conference: ParsedConference) -> ZoneInfo:
 
 
 def _date(text: str | None) -> dt.date | None:
+    """A conference's first or last day; None if unreadable (its sessions' days are used)."""
     try:
-        return dt.date.fromisoformat(str(text).strip()[:10]) if text else None
+        return check_year(dt.date.fromisoformat(str(text).strip()[:10])) if text else None
     except ValueError:
         return None
 
@@ -161,21 +192,39 @@ def _text(element, tag: str) -> str:
     return "".join(child.itertext()) if child is not None else ""
 
 
-def parse_xml(data: bytes) -> ParsedSchedule:
-    root = _xml_root(data)
+def parse_xml(
+    data: bytes, *, limits: ImportLimits, progress: Progress | None = None
+) -> ParsedSchedule:
+    root, total = _xml_root(data, limits)
     header = root.find("conference")
-    conference = (
-        _conference(lambda tag: _text(header, tag)) if header is not None else ParsedConference()
+    conference, warnings = (
+        _conference(lambda tag: _text(header, tag), "<time_zone_name>")
+        if header is not None
+        else (ParsedConference(), [])
     )
-    sessions = gather(_xml_events(root, _zone(conference)))
-    return finish("frab-xml", conference, sessions)
+    sessions = gather(
+        _xml_events(root, _zone(conference)), limits=limits, total=total, progress=progress
+    )
+    return finish("frab-xml", conference, sessions, warnings=warnings)
 
 
-def _xml_root(data: bytes):
-    """The <schedule> element, parsed with DTDs and entities refused."""
+def _xml_root(data: bytes, limits: ImportLimits):
+    """The <schedule> element, parsed with DTDs and entities refused, and its <event> count.
+
+    Events are counted as they are parsed: reading stops at the first one past
+    the limit, before a huge file is built in memory.
+    """
     check_not_empty(data)
+    root = None
+    events = 0
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
+        for _, element in SafeET.iterparse(io.BytesIO(data), events=("start",), forbid_dtd=True):
+            if root is None:
+                root = element
+            elif element.tag == "event":
+                events += 1
+                if events > limits.max_entries:
+                    limits.check_entries(events, "<event> elements", exact=False)
     except DefusedXmlException as error:
         raise ScheduleImportError(
             "The file declares a DTD or entities, which schedule files never need; "
@@ -188,11 +237,16 @@ def _xml_root(data: bytes):
             if hasattr(error, "msg")
             else f"The XML is malformed: {error}"
         ) from None
+    except LookupError as error:
+        raise ScheduleImportError(
+            f"The XML declares an encoding this import does not know ({shorten(str(error), 80)}); "
+            "export it again as UTF-8."
+        ) from None
     if root.tag != "schedule":
         raise ScheduleImportError(
             [Problem(f"<{root.tag}>", "this is not a frab schedule (no <schedule> root)")]
         )
-    return root
+    return root, events
 
 
 def _xml_events(root, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
@@ -213,6 +267,7 @@ def _xml_event(
     try:
         starts_at = parse_start(_text(event, "date"), day_date, _text(event, "start"), zone)
         duration = parse_duration(_text(event, "duration"))
+        parse_end(starts_at, duration)
     except (ValueError, TypeError) as error:
         return _unreadable_time(where, source_id, error)
     persons = event.find("persons")
@@ -241,14 +296,29 @@ def _xml_event(
 
 
 def _str(value) -> str:
-    return "" if value is None else str(value)
+    """A string or number as text; "" for anything else (a list where a title belongs
+    is no title, and its text could be huge)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
-def parse_json(data: bytes) -> ParsedSchedule:
+def parse_json(
+    data: bytes, *, limits: ImportLimits, progress: Progress | None = None
+) -> ParsedSchedule:
     source = _json_conference_object(data)
-    conference = _conference(lambda key: _str(source.get(key)))
-    sessions = gather(_json_events(_json_days(source), _zone(conference)))
-    return finish("frab-json", conference, sessions)
+    conference, warnings = _conference(
+        lambda key: _str(source.get(key)), "schedule.conference.time_zone_name"
+    )
+    days = _json_days(source)
+    total = _json_event_count(days)
+    limits.check_entries(total, "events")
+    sessions = gather(
+        _json_events(days, _zone(conference)), limits=limits, total=total, progress=progress
+    )
+    return finish("frab-json", conference, sessions, warnings=warnings)
 
 
 def _json_conference_object(data: bytes) -> dict:
@@ -265,6 +335,19 @@ def _json_conference_object(data: bytes) -> dict:
                 )
             ]
         ) from None
+    except RecursionError:
+        # json refuses, rather than crashes on, nesting deeper than Python's stack.
+        raise ScheduleImportError(
+            "The JSON is nested far more deeply than any schedule; it was not read."
+        ) from None
+    except ValueError as error:
+        if "integer string conversion" not in str(error):
+            raise
+        # json.loads refuses an integer longer than Python converts.
+        raise ScheduleImportError(
+            f"The JSON holds a number of more than {sys.get_int_max_str_digits():,} digits, "
+            "which no schedule needs; it was not read."
+        ) from None
     schedule = document.get("schedule") if isinstance(document, dict) else None
     source = schedule.get("conference") if isinstance(schedule, dict) else None
     if not isinstance(source, dict):
@@ -279,6 +362,16 @@ def _json_days(source: dict) -> list:
     if not isinstance(days, list):
         raise ScheduleImportError([Problem("schedule.conference.days", "it is not a list")])
     return days
+
+
+def _json_event_count(days: list) -> int:
+    """The events _json_events will read, counted before any is."""
+    count = 0
+    for day in days:
+        rooms = day.get("rooms") if isinstance(day, dict) else None
+        if isinstance(rooms, dict):
+            count += sum(len(events) for events in rooms.values() if isinstance(events, list))
+    return count
 
 
 def _json_events(days: list, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
@@ -304,9 +397,10 @@ def _json_event(
     try:
         starts_at = parse_start(_str(event.get("date")), day_date, _str(event.get("start")), zone)
         if event.get("end") and not event.get("duration"):
-            duration = dt.datetime.fromisoformat(_str(event["end"])) - starts_at
+            duration = check_year(dt.datetime.fromisoformat(_str(event["end"]))) - starts_at
         else:
             duration = parse_duration(_str(event.get("duration")))
+        parse_end(starts_at, duration)
     except (ValueError, TypeError) as error:
         return _unreadable_time(where, source_id, error)
     return _build_session(
@@ -328,7 +422,7 @@ def _json_event(
 def _json_people(entries) -> list[ParsedPerson]:
     """Persons as objects (name or public_name) or plain strings; anything else is ignored."""
     people = []
-    for entry in entries:
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict):
             people.append(person(_str(entry.get("name") or entry.get("public_name"))))
         elif isinstance(entry, str):

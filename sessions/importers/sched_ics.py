@@ -9,25 +9,36 @@ format, LOCATION the room followed by the city, URL the official page.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
+from icalendar.error import GloballyUniqueTZIDGuessed
 
+from confguide.timezones import available_time_zones
 from sessions.importers.base import (
+    ImportLimits,
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,
     ParsedSession,
     Problem,
+    Progress,
     ScheduleImportError,
+    check_year,
     decode_text,
     finish,
     gather,
     guess_format,
+    shorten,
+    zone_warning,
 )
+
+logger = logging.getLogger(__name__)
 
 # Categories and titles of entries that are venue logistics, not sessions.
 LOGISTICS_CATEGORIES = {"registration", "breaks", "break", "meals", "logistics"}
@@ -64,59 +75,108 @@ class _Entry:
     ends_at: dt.datetime
 
 
-def parse(data: bytes) -> ParsedSchedule:
+# "BEGIN:VEVENT", in any case, with or without parameters: every way a reader
+# of iCalendar starts an event, so the count before parsing misses none.
+VEVENT_START = re.compile(r"begin(;[^:]*)?:vevent", re.IGNORECASE)
+VEVENTS = "events (VEVENT)"
+# A TZID parameter, quoted or not, among a property's parameters.
+TZID = re.compile(r';tzid=(?P<name>"[^"]*"|[^;]*)', re.IGNORECASE)
+
+
+def parse(data: bytes, *, limits: ImportLimits, progress: Progress | None = None) -> ParsedSchedule:
     text = decode_text(data)
+    # Counted on the text: building a calendar of 100,000 events takes longer
+    # and more memory than refusing it.
+    lines = _vevent_lines(text)
+    limits.check_entries(len(lines), VEVENTS)
     calendar = _calendar(text)
-    zone_name, zone = _zone(calendar)
-    entries = gather(_entries(calendar, _vevent_lines(text), zone))
+    vevents = calendar.walk("VEVENT")
+    limits.check_entries(len(vevents), VEVENTS)
+    zone_name, zone, warnings = _zone(calendar)
+    entries = gather(
+        _entries(vevents, lines, zone), limits=limits, total=len(vevents), progress=progress
+    )
     known_companies = _known_companies(str(e.component.get("SUMMARY", "")) for e in entries)
-    sessions, skipped = _sessions(entries, known_companies)
+    sessions, skipped = _sessions(entries, known_companies, limits)
     conference = ParsedConference(
         name=_conference_name(calendar), time_zone=zone_name, acronym=_acronym(calendar)
     )
-    return finish("sched-ics", conference, sessions, skipped)
+    return finish("sched-ics", conference, sessions, skipped, warnings)
 
 
 def _calendar(text: str) -> icalendar.Calendar:
     try:
-        calendar = icalendar.Calendar.from_ical(text)
+        with warnings.catch_warnings():
+            # A vendor's TZID (/example.org/Europe/Berlin) is read as the zone it ends in.
+            warnings.simplefilter("ignore", GloballyUniqueTZIDGuessed)
+            calendar = icalendar.Calendar.from_ical(text)
     except ValueError as error:
-        raise ScheduleImportError(f"This is not a readable iCalendar file: {error}") from None
+        raise ScheduleImportError(
+            f"This is not a readable iCalendar file: {shorten(str(error), 200)}"
+        ) from None
+    except OSError:
+        # Looking a TZID up reads it from the disk: "Europe" is a folder there.
+        raise ScheduleImportError([_unknown_tzid(text)]) from None
+    except Exception:
+        # The iCalendar reader trips over some malformed lines in ways of its own
+        # (an AttributeError on "DTEND;TZID=,:..."); for the editor the file is unreadable.
+        logger.warning("The iCalendar reader failed on a schedule", exc_info=True)
+        raise ScheduleImportError(
+            "This is not a readable iCalendar file: the iCalendar reader could not make "
+            "sense of it."
+        ) from None
     if calendar.name != "VCALENDAR":
         raise ScheduleImportError("This is not an iCalendar file (no VCALENDAR).")
     return calendar
 
 
-def _zone(calendar: icalendar.Calendar) -> tuple[str, ZoneInfo]:
-    """X-WR-TIMEZONE, for times without a zone of their own; UTC if absent or unknown."""
-    zone_name = str(calendar.get("X-WR-TIMEZONE", "") or "UTC")
-    try:
-        return zone_name, ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC", ZoneInfo("UTC")
+def _unknown_tzid(text: str) -> Problem:
+    """The first TZID that names no known time zone, and its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in TZID.finditer(line.split(":", 1)[0]):
+            name = match["name"].strip('"')
+            if name not in available_time_zones():
+                return Problem(f"line {number}", f"TZID “{shorten(name, 64)}” is not a time zone")
+    return Problem("file", "a TZID in the file is not a time zone")
+
+
+def _zone(calendar: icalendar.Calendar) -> tuple[str, ZoneInfo, list[Problem]]:
+    """X-WR-TIMEZONE, for times without a zone of their own; UTC if absent or unknown.
+
+    The name is looked up among the known zones before it is used: ZoneInfo
+    would read "Europe" (a folder) or "../x" from the disk.
+    """
+    given = str(calendar.get("X-WR-TIMEZONE", "") or "").strip()
+    if not given or given == "UTC":
+        return "UTC", ZoneInfo("UTC"), []
+    if given in available_time_zones():
+        return given, ZoneInfo(given), []
+    return "UTC", ZoneInfo("UTC"), [zone_warning("X-WR-TIMEZONE", given)]
 
 
 def _entries(
-    calendar: icalendar.Calendar, lines: list[int], zone: ZoneInfo
+    vevents: list[icalendar.Event], lines: list[int], zone: ZoneInfo
 ) -> Iterator[_Entry | Problem]:
-    for index, component in enumerate(calendar.walk("VEVENT")):
+    for index, component in enumerate(vevents):
         where = f"line {lines[index]}" if index < len(lines) else f"VEVENT #{index + 1}"
         uid = str(component.get("UID", "")).strip()
         try:
             starts_at = _moment(component.decoded("DTSTART"), zone)
             ends_at = _moment(component.decoded("DTEND"), zone)
-        except (KeyError, ValueError, TypeError) as error:
-            yield Problem(where, f"unreadable DTSTART or DTEND ({error})", uid)
+        except (KeyError, ValueError, TypeError, OverflowError, OSError) as error:
+            reason = shorten(str(error) or type(error).__name__, 200)
+            yield Problem(where, f"unreadable DTSTART or DTEND ({reason})", uid)
             continue
         yield _Entry(where, uid, component, starts_at, ends_at)
 
 
 def _sessions(
-    entries: list[_Entry], known_companies: set[str]
+    entries: list[_Entry], known_companies: set[str], limits: ImportLimits
 ) -> tuple[list[ParsedSession], list[str]]:
     """The sessions, and the titles of the logistics entries left out."""
     sessions, skipped = [], []
     for entry in entries:
+        limits.check_time(entry.where)
         summary = str(entry.component.get("SUMMARY", "")).strip()
         category = _first_category(entry.component)
         if category.casefold() in LOGISTICS_CATEGORIES or LOGISTICS_TITLE.match(summary):
@@ -146,16 +206,18 @@ def _session(
 
 
 def _vevent_lines(text: str) -> list[int]:
+    """The line number of each event's start."""
     return [
         number
         for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip().upper() == "BEGIN:VEVENT"
+        if VEVENT_START.fullmatch(line.strip())
     ]
 
 
 def _moment(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise ValueError("all-day entries have no time")
+    check_year(value)
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 

@@ -3,10 +3,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sessions.importers import FORMATS, ScheduleImportError, parse_schedule
-from sessions.importers.apply import apply_schedule
+from sessions.importers import FORMATS, ScheduleImportError
 from sessions.importers.base import check_size
 from sessions.importers.fetch import fetch
+from sessions.importers.services import READING, read_and_apply
+
+STAGES = {READING: ("Reading", " entries")}
+SAVING_STAGE = ("Saving", " sessions")
 
 
 class Command(BaseCommand):
@@ -42,19 +45,23 @@ class Command(BaseCommand):
         self.stderr.ending = ""
         with tqdm(
             file=self.stderr,
-            unit=" sessions",
             disable=None if options["verbosity"] <= 1 else False,
         ) as bar:
+            current = []
 
-            def progress(done: int, total: int) -> None:
+            def progress(stage: str, done: int, total: int) -> None:
+                if current != [stage]:  # a new stage starts a new count
+                    current[:] = [stage]
+                    bar.desc, bar.unit = STAGES.get(stage, SAVING_STAGE)
+                    bar.reset(total=total)
                 bar.total = total
                 bar.update(done - bar.n)
 
             try:
-                data = self._read(source)
-                parsed = parse_schedule(data, fmt=format, name=source)
-                report = apply_schedule(
-                    parsed=parsed,
+                report = read_and_apply(
+                    data=self._read(source),
+                    fmt=format,
+                    name=source,
                     event_slug=event,
                     publish=publish,
                     dry_run=dry_run,
