@@ -5,7 +5,6 @@ production comes from environment variables (see .env.example and the README).
 """
 
 import sys
-import tempfile
 from pathlib import Path
 
 import environ
@@ -287,15 +286,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Feeds are fetched over https only. Tests (and only tests) may allow plain
 # http to loopback addresses, to serve a shared file from a local server.
 IMPORT_ALLOW_HTTP_LOOPBACK = env.bool("IMPORT_ALLOW_HTTP_LOOPBACK", default=False)
-# Uploaded schedules wait here between the admin's preview and confirmation.
-IMPORT_STAGING_DIR = env.path(
-    "IMPORT_STAGING_DIR", default=Path(tempfile.gettempdir()) / "confguide-imports"
-)
 # One import (the admin's, in the task worker, or the command) reads at most this
 # many entries, and stops, writing nothing, after this many seconds of reading and
 # applying: the largest real schedules have a few thousand entries and take seconds.
 IMPORT_MAX_ENTRIES = env.int("IMPORT_MAX_ENTRIES", default=20_000)
 IMPORT_TIME_BUDGET_SECONDS = env.int("IMPORT_TIME_BUDGET_SECONDS", default=120)
+# An import previewed in the admin waits this long for the editor's confirmation;
+# then the worker deletes it and its file (sessions.tasks.expire_schedule_imports).
+IMPORT_CONFIRM_WITHIN_HOURS = env.int("IMPORT_CONFIRM_WITHIN_HOURS", default=24)
 
 # --- Security ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,7 +16,17 @@ from sessions import services
 from sessions.days import day_bounds
 from sessions.forms import MergeForm
 from sessions.importers import admin as admin_import
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.importers import selectors as import_selectors
+from sessions.models import (
+    Company,
+    Event,
+    Room,
+    ScheduleImport,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Theme,
+)
 
 # Longer than any real conference; keeps the day filter short if an event's
 # dates are mistyped (2026 to 2062).
@@ -63,9 +74,19 @@ class EventAdmin(admin.ModelAdmin):
                 name="conference_event_import",
             ),
             path(
-                "import/confirm/",
+                "import/<int:import_id>/",
+                site.admin_view(partial(admin_import.import_status, admin_site=site)),
+                name="conference_event_import_status",
+            ),
+            path(
+                "import/<int:import_id>/confirm/",
                 site.admin_view(partial(admin_import.confirm_import, admin_site=site)),
                 name="conference_event_import_confirm",
+            ),
+            path(
+                "import/<int:import_id>/discard/",
+                site.admin_view(partial(admin_import.discard_import, admin_site=site)),
+                name="conference_event_import_discard",
             ),
             *super().get_urls(),
         ]
@@ -427,3 +448,39 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected sessions as cancelled", permissions=["change"])
     def cancel(self, request, queryset):
         self._set_status(request, queryset, Session.Status.CANCELLED, "cancelled")
+
+
+@admin.register(ScheduleImport)
+class ScheduleImportAdmin(admin.ModelAdmin):
+    """A read-only list of the editor's imports (a superuser's: everyone's), each
+    leading to its status page. Imports are started from Events, Import a schedule."""
+
+    list_display = ("source", "event_slug", "status", "started_by", "created_at", "status_page")
+    list_display_links = None
+    list_filter = ("status",)
+    list_select_related = ("started_by",)
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may import may see their imports; no model permission of its own.
+        return request.user.has_perms(admin_import.REQUIRED_PERMISSIONS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return import_selectors.visible_imports(user=request.user)
+
+    @admin.display(description="")
+    def status_page(self, obj):
+        return format_html('<a href="{}">Status</a>', admin_import.status_url(obj.pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdecimal():
+            raise Http404
+        return HttpResponseRedirect(admin_import.status_url(int(object_id)))

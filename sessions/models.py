@@ -477,3 +477,59 @@ class SavedSession(models.Model):
     def is_changed(self) -> bool:
         changed_at = self.session.schedule_changed_at
         return changed_at is not None and changed_at > self.seen_at
+
+
+class ScheduleImport(TimeStamped):
+    """An editor's schedule import from the admin, worked on by the task worker.
+
+    The uploaded file, or the feed once the worker has fetched it, is kept here
+    between its preview and the editor's confirmation, so every web replica and
+    the worker see the same bytes; their SHA-256 is fixed when they are
+    previewed. Unconfirmed imports expire (sessions.tasks.expire_schedule_imports).
+    The workflow is in sessions.importers.services.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for the worker"
+        PREVIEWING = "previewing", "preparing the preview"
+        READY = "ready", "ready to confirm"
+        APPLYING = "applying", "importing"
+        DONE = "done", "imported"
+        FAILED = "failed", "failed"
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="schedule_imports"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    # What the editor gave: a file (its name) or a feed address.
+    file_name = models.CharField(max_length=200, blank=True)
+    feed_url = models.URLField("feed URL", max_length=500, blank=True)
+    # The file's bytes until it is imported, fails or expires.
+    data = models.BinaryField(null=True, editable=False)
+    digest = models.CharField("SHA-256", max_length=64, blank=True)
+    # The editor's options.
+    format = models.CharField(max_length=20, default="auto")
+    event_slug = models.SlugField(max_length=200)
+    publish = models.BooleanField(default=False)
+    time_zone = models.CharField(max_length=64, blank=True)
+    # How far the worker has got.
+    stage = models.CharField(max_length=20, blank=True)
+    entries_done = models.PositiveIntegerField(default=0)
+    entries_total = models.PositiveIntegerField(default=0)
+    # ImportReport.as_json() of the dry run, then of the import; or what went wrong.
+    preview = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "schedule import"
+        # The expiry task's question: unfinished imports not touched for a day.
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} into {self.event_slug}"
+
+    @property
+    def source(self) -> str:
+        return self.file_name or self.feed_url

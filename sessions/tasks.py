@@ -9,6 +9,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from sessions.importers import services as imports
 from sessions.models import Visitor
 from sessions.myschedule import services
 
@@ -36,3 +37,42 @@ def schedule_expiry() -> None:
     )
     if not queued.exists():
         expire_anonymous_schedules.using(run_after=timezone.now() + EXPIRY_EVERY).enqueue()
+
+
+# --- Schedule imports from the admin (sessions.importers.services) ------------
+
+
+@task
+def preview_schedule_import(import_id: int) -> None:
+    """Fetch (for a feed), read and dry-run an editor's import, for them to confirm."""
+    imports.preview_import(import_id=import_id)
+
+
+@task
+def apply_schedule_import(import_id: int) -> None:
+    """Import the file the editor confirmed."""
+    imports.apply_import(import_id=import_id)
+
+
+@task
+def expire_schedule_imports() -> int:
+    """Delete imports left unconfirmed (or unfinished) for IMPORT_CONFIRM_WITHIN_HOURS.
+
+    It keeps itself scheduled for when the next one falls due, while any
+    remain; each new import schedules it (schedule_import_expiry).
+    """
+    deleted = imports.expire_imports()
+    schedule_import_expiry()
+    return deleted
+
+
+def schedule_import_expiry() -> None:
+    """Queue the clean-up for when the oldest unfinished import falls due, unless one is queued."""
+    queued = DBTaskResult.objects.filter(
+        task_path=expire_schedule_imports.module_path, status=TaskResultStatus.READY
+    )
+    if queued.exists():
+        return
+    due = imports.next_expiry()
+    if due is not None:
+        expire_schedule_imports.using(run_after=max(due, timezone.now())).enqueue()

@@ -1,16 +1,16 @@
 """The editors' schedule import in the admin: upload or feed URL, preview, confirm.
 
-The preview is a dry run of the same service the command uses, so it shows
-exactly what the confirmation will do. Between the two steps the file waits
-in a private staging folder under a name that is its SHA-256; the editor's
-session remembers that hash and the options, and the confirmation re-reads
-and re-checks the file, so nothing an editor did not preview can be applied.
+The request only stores what the editor gave (a ScheduleImport row) and queues
+the work; the task worker fetches the feed, reads the file and dry-runs it,
+and later applies it, so no request parses a big file or waits on a feed. The
+status page follows the worker (it reloads itself while the worker is busy)
+and shows the preview, the same report the confirmation will carry out, with
+its Confirm button; confirming re-checks the stored bytes' SHA-256, so nothing
+the editor did not preview is applied. Only the editor who started an import,
+or a superuser, sees it.
 """
 
 from __future__ import annotations
-
-import hashlib
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,15 +18,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from sessions.importers import ScheduleImportError, parse_schedule
-from sessions.importers.apply import apply_schedule
-from sessions.importers.base import ScheduleTooLargeError, check_size
-from sessions.importers.fetch import fetch
+from confguide.http import or_404
+from sessions.importers import ScheduleImportError, selectors, services
+from sessions.importers.base import ScheduleTooLargeError, check_not_empty, check_size
+from sessions.importers.fetch import check_url
 from sessions.importers.forms import ImportScheduleForm
 
-SESSION_KEY = "schedule_import"
 REQUIRED_PERMISSIONS = (
     "conference.add_event",
     "conference.add_session",
@@ -35,32 +34,10 @@ REQUIRED_PERMISSIONS = (
     "conference.add_company",
     "conference.add_room",
 )
-
-
-def staging_dir() -> Path:
-    folder = Path(settings.IMPORT_STAGING_DIR)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-def _stage(data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    (staging_dir() / digest).write_bytes(data)
-    return digest
-
-
-def _staged(digest: str) -> bytes | None:
-    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-        return None
-    path = staging_dir() / digest
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    return data if hashlib.sha256(data).hexdigest() == digest else None
-
-
-def _unstage(digest: str) -> None:
-    (staging_dir() / digest).unlink(missing_ok=True)
+FORM_TEMPLATE = "admin/conference/event/import_form.html"
+STATUS_TEMPLATE = "admin/conference/event/import_status.html"
+# Seconds between reloads of the status page while the worker is busy.
+REFRESH_SECONDS = 2
 
 
 def _check_permissions(request: HttpRequest) -> None:
@@ -68,93 +45,108 @@ def _check_permissions(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _read_source(form: ImportScheduleForm) -> tuple[bytes, str]:
-    upload = form.cleaned_data.get("schedule_file")
-    if upload:
-        check_size(upload.size)
-        return upload.read(), upload.name
-    url = form.cleaned_data["feed_url"]
-    return fetch(url), url
+def status_url(import_id: int) -> str:
+    return reverse("admin:conference_event_import_status", args=[import_id])
 
 
 @require_http_methods(["GET", "POST"])
 def import_schedule(request: HttpRequest, admin_site) -> HttpResponse:
-    """Step 1 (GET: the form) and step 2 (POST: the preview)."""
+    """Step 1: the form (GET); storing the file or address and queueing its preview (POST)."""
     _check_permissions(request)
-    context = {**admin_site.each_context(request), "title": "Import a schedule"}
+    context = {
+        **admin_site.each_context(request),
+        "title": "Import a schedule",
+        "recent_imports": selectors.recent_imports(user=request.user),
+        "max_entries": f"{settings.IMPORT_MAX_ENTRIES:,}",
+    }
     if request.method == "GET":
-        form = ImportScheduleForm()
-        return render(request, "admin/conference/event/import_form.html", context | {"form": form})
+        return render(request, FORM_TEMPLATE, context | {"form": ImportScheduleForm()})
 
     form = ImportScheduleForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(
-            request,
-            "admin/conference/event/import_form.html",
-            context | {"form": form},
-            status=400,
-        )
+        return render(request, FORM_TEMPLATE, context | {"form": form}, status=400)
+    upload = form.cleaned_data.get("schedule_file")
     try:
-        data, name = _read_source(form)
-        parsed = parse_schedule(data, fmt=form.cleaned_data["format"], name=name)
-        report = apply_schedule(
-            parsed=parsed,
-            event_slug=form.event_slug,
-            publish=form.cleaned_data["publish"],
-            time_zone=form.cleaned_data["time_zone"],
-            dry_run=True,
-        )
+        # Only what needs no reading of the file and no network: those are the worker's.
+        if upload:
+            check_size(upload.size)
+            data = upload.read()
+            check_not_empty(data)
+        else:
+            data = None
+            check_url(form.cleaned_data["feed_url"])
     except ScheduleImportError as error:
         return render(
             request,
-            "admin/conference/event/import_form.html",
+            FORM_TEMPLATE,
             context | {"form": form, "problems": error.problems},
             status=413 if isinstance(error, ScheduleTooLargeError) else 400,
         )
-    digest = _stage(data)
-    request.session[SESSION_KEY] = {
-        "digest": digest,
-        "name": name[-200:],
-        "format": parsed.format,
-        "event_slug": form.event_slug,
-        "publish": form.cleaned_data["publish"],
-        "time_zone": form.cleaned_data["time_zone"],
-    }
-    return render(
-        request,
-        "admin/conference/event/import_preview.html",
-        context | {"report": report, "digest": digest, "name": name, "title": "Check the import"},
+    schedule_import = services.start_import(
+        user=request.user,
+        event_slug=form.event_slug,
+        fmt=form.cleaned_data["format"],
+        publish=form.cleaned_data["publish"],
+        time_zone=form.cleaned_data["time_zone"],
+        data=data,
+        file_name=upload.name if upload else "",
+        feed_url="" if upload else form.cleaned_data["feed_url"],
     )
+    return HttpResponseRedirect(status_url(schedule_import.pk))
 
 
-@require_http_methods(["POST"])
-def confirm_import(request: HttpRequest, admin_site) -> HttpResponse:
-    """Step 3: apply the previewed file."""
+@require_http_methods(["GET"])
+def import_status(request: HttpRequest, admin_site, import_id: int) -> HttpResponse:
+    """Step 2 and 4: how the worker is getting on; the preview to confirm; the result."""
     _check_permissions(request)
-    pending = request.session.get(SESSION_KEY) or {}
-    start_again = HttpResponseRedirect(reverse("admin:conference_event_import"))
-    if not pending or request.POST.get("digest") != pending.get("digest"):
-        messages.error(request, "This preview is no longer current; upload the schedule again.")
-        return start_again
-    data = _staged(pending["digest"])
-    if data is None:
-        del request.session[SESSION_KEY]
-        messages.error(request, "The previewed file has expired; upload the schedule again.")
-        return start_again
-    try:
-        report = apply_schedule(
-            parsed=parse_schedule(data, fmt=pending["format"], name=pending["name"]),
-            event_slug=pending["event_slug"],
-            publish=pending["publish"],
-            time_zone=pending["time_zone"],
+    schedule_import = or_404(selectors.schedule_import(user=request.user, import_id=import_id))
+    running = selectors.is_running(schedule_import)
+    stalled = selectors.is_stalled(schedule_import)
+    context = {
+        **admin_site.each_context(request),
+        "title": _title(schedule_import),
+        "schedule_import": schedule_import,
+        "report": schedule_import.result or schedule_import.preview,
+        "refresh_seconds": REFRESH_SECONDS if running and not stalled else None,
+        "stalled": stalled,
+        "waiting_long": selectors.is_waiting_long(schedule_import),
+    }
+    return render(request, STATUS_TEMPLATE, context)
+
+
+def _title(schedule_import) -> str:
+    status = schedule_import.Status
+    return {
+        status.READY: "Check the import",
+        status.DONE: "Schedule imported",
+        status.FAILED: "Nothing was imported",
+    }.get(schedule_import.status, "Importing a schedule")
+
+
+@require_POST
+def confirm_import(request: HttpRequest, admin_site, import_id: int) -> HttpResponse:
+    """Step 3: queue the import of the previewed file."""
+    _check_permissions(request)
+    schedule_import = selectors.schedule_import(user=request.user, import_id=import_id)
+    if schedule_import is None:
+        messages.error(request, "This import is no longer available; upload the schedule again.")
+        return HttpResponseRedirect(reverse("admin:conference_event_import"))
+    if not services.confirm_import(
+        schedule_import=schedule_import, digest=request.POST.get("digest", "")
+    ):
+        messages.error(
+            request,
+            "This preview is no longer current (it expired, or was confirmed already); "
+            "nothing more was queued.",
         )
-    except ScheduleImportError as error:
-        messages.error(request, f"Nothing was imported: {error}")
-        return start_again
-    finally:
-        _unstage(pending["digest"])
-        request.session.pop(SESSION_KEY, None)
-    messages.success(request, report.summary())
-    return HttpResponseRedirect(
-        reverse("admin:conference_session_changelist") + f"?event__id__exact={report.event.pk}"
-    )
+    return HttpResponseRedirect(status_url(schedule_import.pk))
+
+
+@require_POST
+def discard_import(request: HttpRequest, admin_site, import_id: int) -> HttpResponse:
+    """Drop an import and its file instead of confirming it."""
+    _check_permissions(request)
+    schedule_import = selectors.schedule_import(user=request.user, import_id=import_id)
+    if schedule_import is not None and services.discard_import(schedule_import=schedule_import):
+        messages.success(request, "The import was discarded; nothing was imported.")
+    return HttpResponseRedirect(reverse("admin:conference_event_import"))

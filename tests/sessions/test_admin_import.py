@@ -1,27 +1,76 @@
+import datetime as dt
+import hashlib
+
 import pytest
+from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from sessions.models import Company, Event, Session, SessionSpeaker, Speaker
-from tests.factories import CompanyFactory, SessionFactory, SpeakerFactory, UserFactory
+from confguide.permissions import grant_to_editors
+from sessions.models import Company, Event, ScheduleImport, Session, SessionSpeaker, Speaker
+from sessions.tasks import apply_schedule_import, preview_schedule_import
+from tests.conftest import FIXTURES
+from tests.factories import (
+    CompanyFactory,
+    EditorFactory,
+    SessionFactory,
+    SpeakerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.integration
 
 IMPORT_URL = "admin:conference_event_import"
-CONFIRM_URL = "admin:conference_event_import_confirm"
+SCHEDULES = FIXTURES / "schedules"
 
 
-@pytest.fixture(autouse=True)
-def _staging(settings, tmp_path):
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+def status_url(schedule_import: ScheduleImport) -> str:
+    return reverse("admin:conference_event_import_status", args=[schedule_import.pk])
+
+
+def confirm_url(schedule_import: ScheduleImport) -> str:
+    return reverse("admin:conference_event_import_confirm", args=[schedule_import.pk])
 
 
 def upload(client, data: bytes, name: str = "schedule.xml", **fields):
     payload = {"new_event_slug": "tiny", "format": "auto", **fields}
     payload["schedule_file"] = SimpleUploadedFile(name, data)
     return client.post(reverse(IMPORT_URL), payload)
+
+
+def work() -> None:
+    """Run the import tasks that are due, here in the test's transaction, as the worker would."""
+    import_tasks = {preview_schedule_import.module_path, apply_schedule_import.module_path}
+    for queued in DBTaskResult.objects.ready().filter(task_path__in=import_tasks):
+        queued.claim("test")
+        queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+        queued.set_successful(None)
+
+
+def previewed(client, data: bytes, **fields) -> ScheduleImport:
+    """Upload the file and let the worker prepare its preview."""
+    response = upload(client, data, **fields)
+    assert response.status_code == 302
+    work()
+    return ScheduleImport.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def signed_in(user) -> Client:
+    """A browser of its own for another user (the client fixture is the editor's)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(client, schedule_import: ScheduleImport) -> str:
+    response = client.get(status_url(schedule_import))
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_import_form_is_linked_from_the_event_list(editor_client):
@@ -32,83 +81,220 @@ def test_import_form_is_linked_from_the_event_list(editor_client):
     assert b"Preview the import" in form.content
 
 
-def test_preview_then_confirm_imports_the_schedule(editor_client, schedule_fixture, settings):
-    preview = upload(editor_client, schedule_fixture("minimal-frab.xml"))
+def test_the_request_only_stores_the_upload_and_queues_its_preview(editor_client, editor):
+    data = (SCHEDULES / "minimal-frab.xml").read_bytes()
 
-    assert preview.status_code == 200
-    content = preview.content.decode()
+    response = upload(editor_client, data)
+
+    schedule_import = ScheduleImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == status_url(schedule_import)
+    assert (schedule_import.status, schedule_import.started_by) == ("queued", editor)
+    assert bytes(schedule_import.data) == data
+    assert schedule_import.digest == hashlib.sha256(data).hexdigest()
+    assert not Event.objects.exists()  # nothing was read in the request
+    queued = DBTaskResult.objects.get(task_path=preview_schedule_import.module_path)
+    assert queued.args_kwargs["args"] == [schedule_import.pk]
+    content = page(editor_client, schedule_import)
+    assert "Waiting for the task worker" in content
+    assert '<meta http-equiv="refresh" content="2">' in content
+
+
+@pytest.fixture
+def editors_group(transactional_db):
+    """The Editors group as the data migrations make it: a flushed database has lost it."""
+    grant_to_editors(
+        apps,
+        "conference",
+        ["event", "theme", "company", "speaker", "room", "session", "sessionspeaker"],
+    )
+
+
+def test_preview_then_confirm_imports_the_schedule_in_the_worker(client, editors_group, run_tasks):
+    client.force_login(EditorFactory(username="editor"))
+    data = (SCHEDULES / "minimal-frab.xml").read_bytes()
+    upload(client, data)
+    schedule_import = ScheduleImport.objects.get()
+
+    run_tasks()
+
+    content = page(client, schedule_import)
     assert "Sessions to create (3)" in content
     assert "Operators in Anger" in content
     assert "kept as a draft" in content
+    assert "http-equiv" not in content  # the preview waits for the editor: no reloading
+    assert f'name="digest" value="{schedule_import.digest}"' in content
     assert not Event.objects.exists()  # a preview writes nothing
-    digest = preview.context["digest"]
-    assert (settings.IMPORT_STAGING_DIR / digest).is_file()
 
-    confirmed = editor_client.post(reverse(CONFIRM_URL), {"digest": digest})
+    confirmed = client.post(confirm_url(schedule_import), {"digest": schedule_import.digest})
+    assert confirmed["Location"] == status_url(schedule_import)
+    assert "Importing the schedule you confirmed" in page(client, schedule_import)
+    run_tasks()
 
     event = Event.objects.get(slug="tiny")
-    assert confirmed.status_code == 302
-    assert confirmed["Location"].endswith(f"?event__id__exact={event.pk}")
     assert event.sessions.count() == 3
     assert not event.is_published
-    assert not (settings.IMPORT_STAGING_DIR / digest).exists()
-    assert "3 sessions created" in " ".join(str(m) for m in get_messages(confirmed.wsgi_request))
+    content = page(client, schedule_import)
+    assert "3 sessions created" in content
+    assert f"?event__id__exact={event.pk}" in content
+    schedule_import.refresh_from_db()
+    assert (schedule_import.status, schedule_import.data) == ("done", None)
+    assert schedule_import.entries_total == 3  # the worker reported its progress
 
 
-def test_preview_of_a_reimport_lists_moves_and_cancellations(editor_client, schedule_fixture):
-    data = schedule_fixture("minimal-frab.xml")
-    upload(editor_client, data)
-    editor_client.post(
-        reverse(CONFIRM_URL), {"digest": editor_client.session["schedule_import"]["digest"]}
-    )
+def test_preview_of_a_reimport_lists_moves_and_cancellations(editor_client):
+    data = (SCHEDULES / "minimal-frab.xml").read_bytes()
+    first = previewed(editor_client, data)
+    editor_client.post(confirm_url(first), {"digest": first.digest})
+    work()
     event = Event.objects.get(slug="tiny")
     changed = data.replace(b"2031-05-06T10:00:00+02:00", b"2031-05-06T12:00:00+02:00").replace(
         b'guid="talk-2"', b'guid="talk-5"'
     )
 
-    preview = upload(editor_client, changed, new_event_slug="", event=event.pk)
+    content = page(
+        editor_client, previewed(editor_client, changed, new_event_slug="", event=event.pk)
+    )
 
-    content = preview.content.decode()
     assert "Sessions to create (1)" in content
     assert "Sessions to update (1, of which 1 move)" in content
     assert "Sessions to cancel (1)" in content
     assert Session.objects.get(source_id="talk-1").sequence == 0
 
 
-def test_confirm_needs_the_previewed_digest(editor_client, schedule_fixture):
-    upload(editor_client, schedule_fixture("minimal-frab.xml"))
+def test_confirm_needs_the_previewed_digest(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
 
-    response = editor_client.post(reverse(CONFIRM_URL), {"digest": "0" * 64})
+    response = editor_client.post(confirm_url(schedule_import), {"digest": "0" * 64})
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse(IMPORT_URL)
+    [message] = get_messages(response.wsgi_request)
+    assert response["Location"] == status_url(schedule_import)
+    assert "no longer current" in str(message)
+    assert not DBTaskResult.objects.filter(task_path=apply_schedule_import.module_path).exists()
+    work()
     assert not Event.objects.exists()
 
 
-def test_confirm_without_a_preview_imports_nothing(editor_client):
-    response = editor_client.post(reverse(CONFIRM_URL), {"digest": "a" * 64})
+def test_confirm_rechecks_the_stored_bytes(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    # The stored file changes after its preview (by whatever means).
+    ScheduleImport.objects.filter(pk=schedule_import.pk).update(
+        data=(SCHEDULES / "minimal-frab.json").read_bytes()
+    )
 
-    assert response.status_code == 302
+    editor_client.post(confirm_url(schedule_import), {"digest": schedule_import.digest})
+    work()
+
     assert not Event.objects.exists()
+    assert "not the one that was previewed, so nothing was imported" in page(
+        editor_client, schedule_import
+    )
+
+
+def test_two_quick_confirmations_import_once(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+
+    for _ in range(2):
+        editor_client.post(confirm_url(schedule_import), {"digest": schedule_import.digest})
+
+    assert DBTaskResult.objects.filter(task_path=apply_schedule_import.module_path).count() == 1
+
+
+def test_only_the_editor_who_started_an_import_sees_and_confirms_it(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    client = signed_in(EditorFactory(username="other-editor"))
+
+    seen = client.get(status_url(schedule_import))
+    confirmed = client.post(confirm_url(schedule_import), {"digest": schedule_import.digest})
+
+    assert seen.status_code == 404
+    assert confirmed["Location"] == reverse(IMPORT_URL)
+    work()
+    assert not Event.objects.exists()
+    superuser = signed_in(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert "Sessions to create (3)" in page(superuser, schedule_import)
 
 
 def test_confirm_refuses_get(editor_client):
-    assert editor_client.get(reverse(CONFIRM_URL)).status_code == 405
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+
+    assert editor_client.get(confirm_url(schedule_import)).status_code == 405
 
 
-def test_broken_file_shows_where_and_imports_nothing(editor_client, schedule_fixture):
-    response = upload(editor_client, schedule_fixture("broken-frab.xml"))
+def test_discarding_deletes_the_import_and_its_file(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    discard = reverse("admin:conference_event_import_discard", args=[schedule_import.pk])
 
-    assert response.status_code == 400
-    assert "&lt;event&gt; #2 (day 1) (source id bad-2)" in response.content.decode()
+    response = editor_client.post(discard)
+
+    assert response["Location"] == reverse(IMPORT_URL)
+    assert not ScheduleImport.objects.exists()
+
+
+def test_broken_file_shows_where_and_imports_nothing(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "broken-frab.xml").read_bytes())
+
+    content = page(editor_client, schedule_import)
+    assert "Nothing can be imported from this schedule" in content
+    assert "&lt;event&gt; #2 (day 1) (source id bad-2)" in content
+    assert not Event.objects.exists()
+    schedule_import.refresh_from_db()
+    assert (schedule_import.status, schedule_import.data) == ("failed", None)
+
+
+def test_hostile_file_is_refused(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "external-entity.xml").read_bytes())
+
+    assert "refused unread for safety" in page(editor_client, schedule_import)
+
+
+def test_the_worker_keeps_to_the_entry_cap_and_says_so(editor_client, settings):
+    settings.IMPORT_MAX_ENTRIES = 2
+
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+
+    assert (
+        "The file has more than 2 &lt;event&gt; elements; an import takes at most 2 "
+        "(the IMPORT_MAX_ENTRIES setting)." in page(editor_client, schedule_import)
+    )
+
+
+def test_the_worker_keeps_to_the_time_budget_and_imports_nothing(editor_client, settings):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    settings.IMPORT_TIME_BUDGET_SECONDS = 0
+
+    editor_client.post(confirm_url(schedule_import), {"digest": schedule_import.digest})
+    work()
+
+    assert "took longer than its time budget of 0 seconds" in page(editor_client, schedule_import)
     assert not Event.objects.exists()
 
 
-def test_hostile_file_is_refused(editor_client, schedule_fixture):
-    response = upload(editor_client, schedule_fixture("external-entity.xml"))
+def test_while_the_worker_reads_the_page_shows_how_far_it_got(editor_client):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    ScheduleImport.objects.filter(pk=schedule_import.pk).update(
+        status="previewing", stage="reading", entries_done=1500, entries_total=20000
+    )
 
-    assert response.status_code == 400
-    assert b"refused unread for safety" in response.content
+    content = page(editor_client, schedule_import)
+
+    assert "Reading the file: 1500 of 20000 entries" in content
+    assert '<progress id="import-progress" max="20000" value="1500">' in content
+    assert '<meta http-equiv="refresh" content="2">' in content
+
+
+def test_a_worker_silent_past_the_time_budget_is_reported_and_the_page_stops_reloading(
+    editor_client,
+):
+    schedule_import = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    ScheduleImport.objects.filter(pk=schedule_import.pk).update(
+        status="applying", updated_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+
+    content = page(editor_client, schedule_import)
+
+    assert "it may have stopped" in content
+    assert "http-equiv" not in content
 
 
 @pytest.mark.parametrize("data", [b"", b"  \n\t "], ids=["no bytes", "white space"])
@@ -117,7 +303,7 @@ def test_an_empty_upload_gets_one_message_whatever_kind_of_empty(editor_client, 
 
     assert b"The file is empty." in response.content
     assert b"The submitted file is empty." not in response.content
-    assert not Event.objects.exists()
+    assert not ScheduleImport.objects.exists()
 
 
 def test_50_mb_upload_is_refused_before_it_is_read(editor_client):
@@ -125,6 +311,7 @@ def test_50_mb_upload_is_refused_before_it_is_read(editor_client):
 
     assert response.status_code == 413
     assert b"That was too large to accept" in response.content
+    assert not ScheduleImport.objects.exists()
 
 
 def test_upload_just_over_10_mb_is_refused_by_the_import_with_its_size(editor_client):
@@ -132,9 +319,10 @@ def test_upload_just_over_10_mb_is_refused_by_the_import_with_its_size(editor_cl
 
     assert response.status_code == 413
     assert b"refused above 10 MB" in response.content
+    assert not ScheduleImport.objects.exists()
 
 
-def test_form_needs_one_source_and_a_slug(editor_client, schedule_fixture):
+def test_form_needs_one_source_and_a_slug(editor_client):
     response = editor_client.post(reverse(IMPORT_URL), {"format": "auto"})
 
     assert response.status_code == 400
@@ -151,31 +339,70 @@ def test_feed_url_must_be_https(editor_client):
 
     assert response.status_code == 400
     assert b"Only https:// feed addresses" in response.content
+    assert not ScheduleImport.objects.exists()
 
 
-def test_feed_url_from_a_local_server(editor_client, shared_data, file_server):
+def test_the_worker_fetches_the_feed_and_keeps_what_it_previewed(
+    editor_client, shared_data, file_server
+):
     base = file_server(shared_data / "good2025")
+    feed = shared_data / "good2025" / "good2025-schedule.xml"
 
     response = editor_client.post(
         reverse(IMPORT_URL),
-        {
-            "format": "auto",
-            "new_event_slug": "good-2025",
-            "feed_url": f"{base}/good2025-schedule.xml",
-        },
+        {"format": "auto", "new_event_slug": "good-2025", "feed_url": f"{base}/{feed.name}"},
     )
+    schedule_import = ScheduleImport.objects.get()
+    assert schedule_import.data is None  # the request fetched nothing
+    work()
 
-    assert response.status_code == 200
-    assert "Sessions to create (72)" in response.content.decode()
+    assert "Sessions to create (72)" in page(editor_client, schedule_import)
+    schedule_import.refresh_from_db()
+    assert response.status_code == 302
+    assert bytes(schedule_import.data) == feed.read_bytes()
+    assert schedule_import.digest == hashlib.sha256(feed.read_bytes()).hexdigest()
 
 
 def test_import_is_for_editors_only(client, db):
     anonymous = client.get(reverse(IMPORT_URL))
     client.force_login(UserFactory(username="staff-without-rights", is_staff=True))
     staff = client.get(reverse(IMPORT_URL))
+    status = client.get(reverse("admin:conference_event_import_status", args=[1]))
 
     assert anonymous.status_code == 302
     assert staff.status_code == 403
+    assert status.status_code == 403
+
+
+def test_the_form_lists_the_editors_recent_imports(editor_client):
+    mine = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    upload(
+        signed_in(EditorFactory(username="other-editor")),
+        (SCHEDULES / "minimal-frab.json").read_bytes(),
+        name="theirs.json",
+    )
+
+    content = editor_client.get(reverse(IMPORT_URL)).content.decode()
+
+    assert f'href="{status_url(mine)}"' in content
+    assert "schedule.xml into tiny" in content
+    assert "ready to confirm" in content
+    assert "theirs.json" not in content
+
+
+def test_the_imports_list_shows_editors_their_own(editor_client):
+    mine = previewed(editor_client, (SCHEDULES / "minimal-frab.xml").read_bytes())
+    upload(
+        signed_in(EditorFactory(username="other-editor")),
+        (SCHEDULES / "minimal-frab.json").read_bytes(),
+        name="theirs.json",
+    )
+    changelist = reverse("admin:conference_scheduleimport_changelist")
+
+    content = editor_client.get(changelist).content.decode()
+
+    assert f'href="{status_url(mine)}"' in content
+    assert "theirs.json" not in content
 
 
 def test_merge_speakers_keeps_the_chosen_one(editor_client):

@@ -51,6 +51,8 @@ class Command(BaseCommand):
 
             def progress(stage: str, done: int, total: int) -> None:
                 if current != [stage]:  # a new stage starts a new count
+                    if current:
+                        bar.refresh()  # the last stage as it ended
                     current[:] = [stage]
                     bar.desc, bar.unit = STAGES.get(stage, SAVING_STAGE)
                     bar.reset(total=total)
