@@ -283,9 +283,12 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Schedule import --------------------------------------------------------
 
-# Feeds are fetched over https only. Tests (and only tests) may allow plain
-# http to loopback addresses, to serve a shared file from a local server.
-IMPORT_ALLOW_HTTP_LOOPBACK = env.bool("IMPORT_ALLOW_HTTP_LOOPBACK", default=False)
+# Outbound fetches (confguide.fetch: https to public addresses only). One deadline
+# in seconds for a whole fetch, redirects and body included, so a trickling feed
+# cannot hold a worker; and the internal hosts an organisation's own schedule may
+# live on (names, addresses or networks such as 10.1.0.0/16), default none.
+FETCH_TIMEOUT = env.float("FETCH_TIMEOUT", default=30.0)
+FETCH_ALLOWED_INTERNAL_HOSTS = env.list("FETCH_ALLOWED_INTERNAL_HOSTS", default=[])
 # One import (the admin's, in the task worker, or the command) reads at most this
 # many entries, and stops, writing nothing, after this many seconds of reading and
 # applying: the largest real schedules have a few thousand entries and take seconds.

@@ -6,10 +6,12 @@ import io
 import os
 import re
 import socket
+import ssl
 import threading
 from pathlib import Path
 
 import pytest
+import trustme
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -201,28 +203,135 @@ def schedule_fixture():
     return read
 
 
+# Local https servers stand in for organisers' feeds: a test CA (trustme) signs
+# their certificate, for every name and address the tests reach them by.
+LOCAL_TLS_NAMES = ("127.0.0.1", "127.0.0.2", "::1", "localhost", "schedule.example.org")
+
+
+@pytest.fixture(scope="session")
+def tls_ca():
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def tls_ca_file(tls_ca, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tls") / "test-ca.pem"
+    tls_ca.cert_pem.write_to_path(str(path))
+    return path
+
+
 @pytest.fixture
-def file_server(settings):
-    """Serve a folder over http on 127.0.0.1 for one test (never the internet)."""
-    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
+def tls_client_context(tls_ca) -> ssl.SSLContext:
+    """A client context that trusts the test CA (and nothing else)."""
+    return ssl.create_default_context(cadata=tls_ca.cert_pem.bytes().decode())
+
+
+@dataclasses.dataclass
+class LocalServer:
+    url: str  # "https://127.0.0.1:<port>", no trailing slash
+    port: int
+    connections: list  # the client address of every connection accepted
+    requests: list  # the path of every request answered
+
+
+class _TLSServer(http.server.ThreadingHTTPServer):
+    # Handler threads are joined when the server closes, so none outlives its test.
+    daemon_threads = False
+
+    def __init__(self, address, handler, context, family):
+        self.address_family = family
+        self.tls_context = context
+        self.connections: list = []
+        self.requests: list = []
+        # Set when the test ends: a handler that takes its time stops then.
+        self.stopping = threading.Event()
+        super().__init__(address, handler)
+
+    def get_request(self):
+        connection, client = super().get_request()
+        self.connections.append(client)
+        return connection, client
+
+    def finish_request(self, request, client_address):
+        # The handshake happens in the connection's own thread, so a client that
+        # never finishes it holds up nobody else.
+        request.settimeout(10)
+        with self.tls_context.wrap_socket(request, server_side=True) as tls:
+            self.RequestHandlerClass(tls, client_address, self)
+
+    def handle_error(self, request, client_address):
+        pass  # Refused handshakes and clients that hang up are what some tests want.
+
+
+@pytest.fixture
+def https_server(tls_ca):
+    """Start https servers on loopback for one test (never the internet).
+
+    `https_server(handler)` serves a BaseHTTPRequestHandler class on 127.0.0.1
+    (host="::1" or another loopback address on request) and returns a LocalServer.
+    Nothing trusts or allows it yet: see `trust_local_servers`.
+    """
+    certificate = tls_ca.issue_cert(*LOCAL_TLS_NAMES)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
     servers = []
 
-    def serve(folder):
-        handler = functools.partial(QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    def serve(handler, *, host: str = "127.0.0.1") -> LocalServer:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            server = _TLSServer((host, 0), handler, context, family)
+        except OSError as error:
+            pytest.skip(f"This machine cannot listen on {host}: {error}")
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        port = server.server_address[1]
+        url_host = f"[{host}]" if ":" in host else host
+        return LocalServer(f"https://{url_host}:{port}", port, server.connections, server.requests)
 
     yield serve
     for server in servers:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+@pytest.fixture
+def trust_local_servers(settings, monkeypatch, tls_ca_file):
+    """Let the site's fetcher reach the local https servers, as an organisation
+    lists its internal schedule host: loopback allowed, the test CA trusted.
+
+    The CA comes in the way OpenSSL lets an operator add one (SSL_CERT_FILE), so
+    the fetcher's own default context is the one tested.
+    """
+    settings.FETCH_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1", "::1", "localhost"]
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_ca_file))
+
+
+@pytest.fixture
+def file_server(https_server, trust_local_servers):
+    """Serve a folder over https on 127.0.0.1 for one test; returns its base URL."""
+
+    def serve(folder) -> str:
+        return https_server(functools.partial(QuietHandler, directory=str(folder))).url
+
+    return serve
+
+
+class LocalHandler(http.server.BaseHTTPRequestHandler):
+    """A local server's handler: each request is noted on the server, nothing is logged."""
+
+    def parse_request(self):
+        understood = super().parse_request()
+        if understood:
+            self.server.requests.append(self.path)
+        return understood
+
     def log_message(self, format, *args):
         pass
+
+
+class QuietHandler(LocalHandler, http.server.SimpleHTTPRequestHandler):
+    pass
 
 
 @pytest.fixture
