@@ -1,68 +1,33 @@
-"""Download an organisers' published schedule feed, safely.
+"""Download an organisers' published schedule feed through the site's safe fetcher.
 
-Only https (plain http is allowed for loopback addresses when the
-IMPORT_ALLOW_HTTP_LOOPBACK setting is on, which the test suite uses to serve
-shared files locally), a size limit checked while reading, a timeout, and
-redirects held to the same rules.
+confguide.fetch does the work (https to public addresses only, one deadline,
+checked redirects); this module words its refusals as the importer's, so a feed
+over the size limit is refused in the same words as an upload of that size.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
-
-from django.conf import settings
-
+from confguide import fetch as safe
 from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError, check_size
-
-TIMEOUT_SECONDS = 15
 
 
 def check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname and _loopback_allowed(parts.hostname):
-        return
-    raise ScheduleImportError(f"Only https:// feed addresses are accepted (got “{url[:200]}”).")
-
-
-def _loopback_allowed(host: str) -> bool:
-    if not getattr(settings, "IMPORT_ALLOW_HTTP_LOOPBACK", False):
-        return False
+    """Refuse, before any network traffic, a feed address that will never be fetched."""
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        safe.check_url(url)
+    except safe.FetchError as error:
+        raise ScheduleImportError(str(error)) from None
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch(
-    url: str, *, max_bytes: int = MAX_IMPORT_BYTES, timeout: float = TIMEOUT_SECONDS
-) -> bytes:
-    check_url(url)
-    opener = urllib.request.build_opener(_CheckedRedirects)
-    request = urllib.request.Request(url, headers={"User-Agent": "confguide schedule import"})
+def fetch(url: str, *, max_bytes: int = MAX_IMPORT_BYTES, timeout: float | None = None) -> bytes:
+    """The feed's bytes; `timeout` is the deadline for the whole download
+    (default: the FETCH_TIMEOUT setting). Raises ScheduleImportError."""
     try:
-        with opener.open(request, timeout=timeout) as response:
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit():
-                check_size(int(declared), limit=max_bytes)
-            data = response.read(max_bytes + 1)
-    except ScheduleImportError:
-        raise
-    except urllib.error.HTTPError as error:
-        raise ScheduleImportError(f"The feed answered {error.code} {error.reason}.") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise ScheduleImportError(f"The feed could not be fetched: {reason}.") from None
-    # Reading stopped one byte past the limit, so a longer feed's size is unknown.
-    check_size(len(data), limit=max_bytes, exact=False)
-    return data
+        return safe.fetch(url, max_bytes=max_bytes, timeout=timeout)
+    except safe.ResponseTooLarge as error:
+        too_large = error
+    except safe.FetchError as error:
+        raise ScheduleImportError(str(error)) from None
+    # Outside the except block, so the importer's refusal is not chained to the fetcher's.
+    check_size(too_large.size, limit=max_bytes, exact=too_large.exact)
+    raise ScheduleImportError(str(too_large))  # unreachable: the size is over the limit

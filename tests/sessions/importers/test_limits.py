@@ -1,8 +1,6 @@
 """The import's size limit is one rule: every way in refuses the same file in the same words."""
 
 import contextlib
-import http.server
-import threading
 from io import StringIO
 
 import pytest
@@ -13,6 +11,7 @@ from django.urls import reverse
 from sessions.importers import ScheduleImportError, parse_schedule
 from sessions.importers.fetch import fetch
 from sessions.models import Event
+from tests.conftest import LocalHandler
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +66,7 @@ def test_the_feed_refuses_it_in_the_same_words(big_file, file_server):
     assert [p.what for p in caught.value.problems] == [REFUSED]
 
 
-class _NoLengthHandler(http.server.BaseHTTPRequestHandler):
+class _NoLengthHandler(LocalHandler):
     """Answers with the body and no Content-Length, as a streamed feed does."""
 
     protocol_version = "HTTP/1.0"
@@ -80,20 +79,14 @@ class _NoLengthHandler(http.server.BaseHTTPRequestHandler):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(JUST_OVER)
 
-    def log_message(self, format, *args):
-        pass
 
+def test_a_feed_that_does_not_say_its_length_is_refused_at_the_limit(
+    https_server, trust_local_servers
+):
+    server = https_server(_NoLengthHandler)
 
-def test_a_feed_that_does_not_say_its_length_is_refused_at_the_limit(settings):
-    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NoLengthHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with pytest.raises(ScheduleImportError) as caught:
-            fetch(f"http://127.0.0.1:{server.server_address[1]}/feed.json")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with pytest.raises(ScheduleImportError) as caught:
+        fetch(f"{server.url}/feed.json")
 
     # Reading stopped at the limit, so the size is not known; the limit is.
     assert [p.what for p in caught.value.problems] == [

@@ -115,16 +115,12 @@ def test_feed_url_errors_are_clear(file_server, tmp_path):
     "url",
     ["http://example.org/schedule.xml", "ftp://example.org/x", "file:///etc/passwd", "https://"],
 )
-def test_only_https_feeds(url, settings):
-    settings.IMPORT_ALLOW_HTTP_LOOPBACK = True
-
+def test_only_https_feeds(url):
     with pytest.raises(ScheduleImportError, match="Only https"):
         check_url(url)
 
 
-def test_loopback_http_needs_the_setting(settings):
-    settings.IMPORT_ALLOW_HTTP_LOOPBACK = False
-
+def test_plain_http_is_refused_even_from_loopback():
     with pytest.raises(ScheduleImportError, match="Only https"):
         check_url("http://127.0.0.1:8000/schedule.xml")
     check_url("https://schedule.example.org/schedule.xml")
