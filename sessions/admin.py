@@ -452,17 +452,14 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(ScheduleImport)
 class ScheduleImportAdmin(admin.ModelAdmin):
-    """A read-only list of the editor's imports (a superuser's: everyone's), each
-    leading to its status page. Imports are started from Events, Import a schedule."""
+    """Everyone's schedule imports, read-only, each leading to its status page: for
+    superusers (and whoever is given the view permission, who sees their own).
+    Editors find their recent imports on the import page itself."""
 
     list_display = ("source", "event_slug", "status", "started_by", "created_at", "status_page")
     list_display_links = None
     list_filter = ("status",)
     list_select_related = ("started_by",)
-
-    def has_view_permission(self, request, obj=None):
-        # Whoever may import may see their imports; no model permission of its own.
-        return request.user.has_perms(admin_import.REQUIRED_PERMISSIONS)
 
     def has_add_permission(self, request):
         return False
