@@ -33,6 +33,7 @@ from sessions.importers.base import (
     normalize_company,
     normalize_name,
 )
+from sessions.importers.report import ImportReport
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
 from sessions.services import unique_slug
 
@@ -55,63 +56,6 @@ APPLYING = "saving the schedule"
 MOVING_FIELDS = {"starts_at", "ends_at", "room_id", "status"}
 # A session's speakers as the source lists them, each with the company they speak for.
 LineUp = list[tuple[Speaker, Company | None]]
-
-
-@dataclass
-class ImportReport:
-    event: Event
-    event_created: bool = False
-    dry_run: bool = False
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    moved: list[str] = field(default_factory=list)
-    cancelled: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    rooms_created: list[str] = field(default_factory=list)
-    speakers_created: list[str] = field(default_factory=list)
-    companies_created: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def summary(self) -> str:
-        verb = "Would import" if self.dry_run else "Imported"
-        return (
-            f"{verb} into “{self.event.name}”{' (new event)' if self.event_created else ''}: "
-            f"{len(self.created)} sessions created, {len(self.updated)} updated "
-            f"({len(self.moved)} moved), {len(self.cancelled)} cancelled, "
-            f"{self.unchanged} unchanged; {len(self.rooms_created)} new rooms, "
-            f"{len(self.speakers_created)} new speakers, "
-            f"{len(self.companies_created)} new companies; "
-            f"{len(self.skipped)} logistics entries left out."
-        )
-
-    def as_json(self) -> dict:
-        """What the admin shows of the report, kept with the import between its steps."""
-        event = self.event
-        return {
-            "summary": self.summary(),
-            "dry_run": self.dry_run,
-            "event_created": self.event_created,
-            "event": {
-                # A dry run's new event was never saved: it has no id to link to.
-                "pk": None if self.dry_run and self.event_created else event.pk,
-                "name": event.name,
-                "start_date": event.start_date.isoformat(),
-                "end_date": event.end_date.isoformat(),
-                "time_zone": event.time_zone,
-                "is_published": event.is_published,
-            },
-            "created": self.created,
-            "updated": self.updated,
-            "moved": self.moved,
-            "cancelled": self.cancelled,
-            "unchanged": self.unchanged,
-            "rooms_created": self.rooms_created,
-            "speakers_created": self.speakers_created,
-            "companies_created": self.companies_created,
-            "skipped": self.skipped,
-            "warnings": [str(warning) for warning in self.warnings],
-        }
 
 
 class _DryRunRollback(Exception):
@@ -184,6 +128,11 @@ def _apply(
     limits.check_time(APPLYING)
     _create_companies(parsed, directory, report)
     _create_and_fill_speakers(parsed, directory, report)
+    report.know(
+        rooms=rooms.values(),
+        speakers=directory.speakers.values(),
+        companies=directory.companies.values(),
+    )
     limits.check_time(APPLYING)
     changes = _match_sessions(event, parsed, rooms, directory, report, now, step)
     _cancel_missing(changes, report, now)
@@ -327,6 +276,7 @@ def _create_and_fill_speakers(
     """Create the speakers not known yet; fill in known ones' blank company and job title."""
     new_speakers: list[Speaker] = []
     filled_speakers: dict[int, Speaker] = {}
+    report.remember_speakers(directory.speakers.values())
     for person in _people(parsed):
         key = normalize_name(person.name)
         if not key:
@@ -350,6 +300,7 @@ def _create_and_fill_speakers(
     Speaker.objects.bulk_update(list(filled_speakers.values()), ["company", "job_title"])
     # A speaker's filled-in company shows on every event they speak at.
     content.programme_changed(content.events_showing_speakers(filled_speakers))
+    report.speakers_filled(filled_speakers.values())
     report.speakers_created = [speaker.name for speaker in new_speakers]
 
 
@@ -389,6 +340,7 @@ def _match_sessions(
             for session in Session.objects.filter(event=event).exclude(source_id="")
         }
     )
+    report.remember(changes.existing.values())
     session_slugs = set(Session.objects.filter(event=event).values_list("slug", flat=True))
     total = len(parsed.sessions)
     for number, item in enumerate(parsed.sessions, start=1):
@@ -396,12 +348,10 @@ def _match_sessions(
         session = changes.existing.get(item.source_id)
         if session is None:
             changes.to_create.append(_new_session(event, item, values, session_slugs))
-            report.created.append(item.title)
+            report.session_created(changes.to_create[-1])
         elif changed := _update_session(session, values, now):
             changes.to_update.append(session)
-            report.updated.append(item.title)
-            if changed & MOVING_FIELDS:
-                report.moved.append(item.title)
+            report.session_updated(session, changed, moved=bool(changed & MOVING_FIELDS))
         else:
             report.unchanged += 1
         changes.line_ups[item.source_id] = _line_up(item, directory)
@@ -474,7 +424,7 @@ def _cancel_missing(changes: _SessionChanges, report: ImportReport, now: dt.date
         session.schedule_changed_at = now
         session.updated_at = now
         changes.cancelled.append(session)
-        report.cancelled.append(session.title)
+        report.session_cancelled(session)
 
 
 def _save_sessions(changes: _SessionChanges) -> None:
@@ -504,9 +454,8 @@ def _sync_appearances(event: Event, changes: _SessionChanges, report: ImportRepo
             continue
         if session.pk in current:
             stale.append(session.pk)
-            if session.title not in report.updated:
-                report.updated.append(session.title)
-                report.unchanged -= 1
+        if source_id in changes.existing:
+            report.line_up_changed(session, before=current.get(session.pk, []), after=people)
         fresh += [
             SessionSpeaker(session=session, speaker_id=speaker, company_id=company, order=order)
             for order, (speaker, company) in enumerate(wanted)

@@ -1,0 +1,207 @@
+"""The import report names every session it changes, and says what changes."""
+
+import json
+
+import pytest
+
+from sessions.importers import parse_schedule
+from sessions.importers.apply import apply_schedule
+from sessions.importers.report import FieldChange
+from sessions.models import Session, Speaker
+from tests.factories import SpeakerFactory
+
+pytestmark = pytest.mark.integration
+
+DASH = "\u2013"
+
+
+def event_xml(guid: str, title: str, start: str, room: str, *people: str, abstract="") -> str:
+    persons = "".join(f"<person>{person}</person>" for person in people)
+    return (
+        f'<room name="{room}"><event guid="{guid}">'
+        f"<date>2031-05-06T{start}:00+02:00</date><duration>00:30</duration>"
+        f"<room>{room}</room><title>{title}</title><type>Talk</type>"
+        f"<abstract>{abstract}</abstract><persons>{persons}</persons></event></room>"
+    )
+
+
+def frab(*events: str) -> bytes:
+    """A one-day frab schedule with these events."""
+    return (
+        "<schedule><conference><title>Tiny Conf</title><start>2031-05-06</start>"
+        "<end>2031-05-06</end><time_zone_name>Europe/Berlin</time_zone_name></conference>"
+        f'<day index="1" date="2031-05-06">{"".join(events)}</day>'
+        "</schedule>"
+    ).encode()
+
+
+def run(data: bytes, **kwargs):
+    return apply_schedule(parsed=parse_schedule(data), event_slug="tiny", **kwargs)
+
+
+def entries(report, kind: str) -> list[tuple[str, list[str]]]:
+    return [(str(entry), [str(c) for c in entry.changes]) for entry in report.sessions(kind)]
+
+
+@pytest.mark.django_db
+def test_same_title_sessions_are_reported_separately():
+    run(
+        frab(
+            event_xml("lt-1", "Lightning Talks", "10:00", "Main Hall", "Ada Lovelace"),
+            event_xml("lt-2", "Lightning Talks", "16:00", "Main Hall", "Grace Hopper"),
+        )
+    )
+
+    # One moves; the other only gains a speaker.
+    report = run(
+        frab(
+            event_xml("lt-1", "Lightning Talks", "11:00", "Main Hall", "Ada Lovelace"),
+            event_xml(
+                "lt-2", "Lightning Talks", "16:00", "Main Hall", "Grace Hopper", "Linus Example"
+            ),
+        )
+    )
+
+    assert report.updated == ["Lightning Talks", "Lightning Talks"]
+    assert report.unchanged == 0
+    assert entries(report, "updated") == [
+        (
+            f"Lightning Talks (Tue 6 May 11:00{DASH}11:30, Main Hall; id lt-1)",
+            [f"time: Tue 6 May 10:00{DASH}10:30 → Tue 6 May 11:00{DASH}11:30"],
+        ),
+        (
+            f"Lightning Talks (Tue 6 May 16:00{DASH}16:30, Main Hall; id lt-2)",
+            ["speakers: Grace Hopper → Grace Hopper, Linus Example"],
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_reimport_reports_each_change_with_its_fields():
+    data = frab(
+        event_xml("a", "Operators in Anger", "10:00", "Main Hall", "Ada Lovelace [Red Hat]"),
+        event_xml("b", "Hands-on eBPF", "11:00", "Main Hall", abstract="Bring a laptop."),
+        event_xml("c", "Keynote", "12:00", "Main Hall"),
+        event_xml("d", "Closing", "17:00", "Main Hall"),
+    )
+    run(data)
+
+    report = run(
+        frab(
+            event_xml("a", "Operators in Anger", "10:00", "Side Room", "Ada Lovelace [IBM]"),
+            event_xml("b", "Hands-on eBPF!", "11:00", "Main Hall", abstract="Bring two."),
+            event_xml("d", "Closing", "17:00", "Main Hall"),
+            event_xml("e", "Keynote", "09:00", "Main Hall"),
+        ),
+        dry_run=True,
+    )
+
+    assert entries(report, "created") == [
+        (f"Keynote (Tue 6 May 09:00{DASH}09:30, Main Hall; id e)", [])
+    ]
+    assert entries(report, "updated") == [
+        (
+            f"Operators in Anger (Tue 6 May 10:00{DASH}10:30, Side Room; id a)",
+            [
+                "room: Main Hall → Side Room",
+                "speakers: Ada Lovelace (Red Hat) → Ada Lovelace (IBM)",
+            ],
+        ),
+        (
+            f"Hands-on eBPF! (Tue 6 May 11:00{DASH}11:30, Main Hall; id b)",
+            ["title: Hands-on eBPF → Hands-on eBPF!", "abstract: changed"],
+        ),
+    ]
+    assert entries(report, "cancelled") == [
+        (
+            f"Keynote (Tue 6 May 12:00{DASH}12:30, Main Hall; id c)",
+            ["status: published → cancelled"],
+        )
+    ]
+    assert (report.unchanged, report.rooms_created, report.companies_created) == (
+        1,
+        ["Side Room"],
+        ["IBM"],
+    )
+    assert [entry.moved for entry in report.sessions("updated")] == [True, False]
+    assert Session.objects.get(source_id="a").room.name == "Main Hall"  # a dry run
+
+
+@pytest.mark.django_db
+def test_a_cancelled_session_that_returns_is_reported_as_published_again():
+    run(frab(event_xml("a", "Talk", "10:00", "Main Hall"), event_xml("b", "Other", "11:00", "")))
+    run(frab(event_xml("b", "Other", "11:00", "")))
+
+    report = run(frab(event_xml("a", "Talk", "10:00", "Main Hall")))
+
+    assert entries(report, "updated") == [
+        (
+            f"Talk (Tue 6 May 10:00{DASH}10:30, Main Hall; id a)",
+            ["status: cancelled → published"],
+        )
+    ]
+    # A session without a room is named by its time alone.
+    assert entries(report, "cancelled") == [
+        (f"Other (Tue 6 May 11:00{DASH}11:30; id b)", ["status: published → cancelled"])
+    ]
+
+
+@pytest.mark.django_db
+def test_speakers_whose_blanks_are_filled_are_listed():
+    SpeakerFactory(name="Ada Lovelace", company=None, job_title="")
+
+    report = run(frab(event_xml("a", "Talk", "10:00", "Main Hall", "Ada Lovelace [Red Hat]")))
+
+    assert [str(entry) for entry in report.speakers_changed] == [
+        "Ada Lovelace: company: — → Red Hat"
+    ]
+    assert Speaker.objects.get(name="Ada Lovelace").company.name == "Red Hat"
+
+
+@pytest.mark.django_db
+def test_report_lines_group_by_kind_and_cut_long_groups():
+    report = run(
+        frab(*(event_xml(f"t{n}", f"Talk {n}", f"1{n}:00", "Main Hall") for n in range(4))),
+        dry_run=True,
+    )
+
+    assert report.lines(limit=2) == [
+        "Sessions to create (4):",
+        f"  + Talk 0 (Tue 6 May 10:00{DASH}10:30, Main Hall; id t0)",
+        f"  + Talk 1 (Tue 6 May 11:00{DASH}11:30, Main Hall; id t1)",
+        "  … and 2 more (-v 2 lists them all)",
+        "New rooms (1):",
+        "  Main Hall",
+    ]
+    assert len(report.lines(limit=None)) == 7
+
+
+@pytest.mark.django_db
+def test_report_json_keeps_the_entries():
+    run(frab(event_xml("a", "Talk", "10:00", "Main Hall", abstract="One.")))
+
+    report = run(frab(event_xml("a", "Talk", "10:30", "Main Hall", abstract="Two.")), dry_run=True)
+
+    [updated] = json.loads(json.dumps(report.as_json()))["sessions"]["updated"]
+    assert updated == {
+        "title": "Talk",
+        "when": f"Tue 6 May 10:30{DASH}11:00",
+        "room": "Main Hall",
+        "source_id": "a",
+        "place": f"Tue 6 May 10:30{DASH}11:00, Main Hall; id a",
+        "moved": True,
+        "changes": [
+            {
+                "field": "time",
+                "old": f"Tue 6 May 10:00{DASH}10:30",
+                "new": f"Tue 6 May 10:30{DASH}11:00",
+                "text": f"time: Tue 6 May 10:00{DASH}10:30 → Tue 6 May 10:30{DASH}11:00",
+            },
+            {"field": "abstract", "old": None, "new": None, "text": "abstract: changed"},
+        ],
+    }
+
+
+def test_field_change_text():
+    assert str(FieldChange("track", "", "Platform")) == "track: — → Platform"
+    assert str(FieldChange("abstract")) == "abstract: changed"
