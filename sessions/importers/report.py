@@ -34,6 +34,8 @@ FIELD_LABELS = {
 }
 # Too long to quote in a report line: only that it changed is shown.
 LONG_FIELDS = {"abstract"}
+# Free text that may hold colons and arrows of its own: quoted.
+QUOTED = {"title", "track"}
 TIME_FIELDS = {"starts_at", "ends_at"}
 # What remember() keeps of a session, to say what it was.
 REMEMBERED = (
@@ -61,7 +63,12 @@ class FieldChange:
     def __str__(self) -> str:
         if self.old is None and self.new is None:
             return f"{self.field}: changed"
-        return f"{self.field}: {self.old or '—'} → {self.new or '—'}"
+        return f"{self.field}: {self._show(self.old)} → {self._show(self.new)}"
+
+    def _show(self, value: str | None) -> str:
+        if not value:
+            return "—"
+        return f"“{value}”" if self.field in QUOTED else value
 
     def as_json(self) -> dict:
         return {"field": self.field, "old": self.old, "new": self.new, "text": str(self)}
@@ -244,35 +251,46 @@ class ImportReport:
         lines: list[str] = []
         headings = _headings(self.dry_run)
 
-        def group(heading: str, items: list[str], *, prefix: str = "  ") -> None:
+        def group(heading: str, items: list[list[str]], *, mark: str = "") -> None:
+            """Each item: its line, then lines of detail (an update's field changes)."""
             if not items:
                 return
-            lines.append(f"{heading} ({len(items)}):")
+            lines.append(f"{heading}:")
             shown = items if limit is None else items[:limit]
-            lines.extend(f"{prefix}{item}" for item in shown)
+            for first, *details in shown:
+                lines.append(f"  {mark}{first}")
+                lines.extend(f"      {detail}" for detail in details)
             if len(items) > len(shown):
                 lines.append(f"  … and {len(items) - len(shown)} more (-v 2 lists them all)")
 
-        for kind, mark in (("created", "+"), ("updated", "~"), ("cancelled", "-")):
-            group(
-                headings[kind],
-                [
-                    "\n".join(
-                        [f"{entry}", *(f"      {change}" for change in entry.changes)]
-                        if kind == "updated"
-                        else [f"{entry}"]
-                    )
-                    for entry in self.sessions(kind)
-                ],
-                prefix=f"  {mark} ",
-            )
+        def names(heading: str, items: list) -> None:
+            group(f"{heading} ({len(items)})", [[str(item)] for item in items])
+
+        created, updated, cancelled = (
+            self.sessions(kind) for kind in ("created", "updated", "cancelled")
+        )
+        group(
+            f"{headings['created']} ({len(created)})",
+            [[str(entry)] for entry in created],
+            mark="+ ",
+        )
+        group(
+            f"{headings['updated']} ({len(updated)}, of which {len(self.moved)} move)",
+            [[str(entry), *map(str, entry.changes)] for entry in updated],
+            mark="~ ",
+        )
+        group(
+            f"{headings['cancelled']} ({len(cancelled)})",
+            [[str(entry)] for entry in cancelled],
+            mark="- ",
+        )
         if self.unchanged:
             lines.append(f"{headings['unchanged']}: {self.unchanged}")
-        group("New rooms", self.rooms_created)
-        group("New speakers", self.speakers_created)
-        group(headings["speakers_changed"], [str(entry) for entry in self.speakers_changed])
-        group("New companies", self.companies_created)
-        group("Left out as logistics", self.skipped)
+        names("New rooms", self.rooms_created)
+        names("New speakers", self.speakers_created)
+        names(headings["speakers_changed"], self.speakers_changed)
+        names("New companies", self.companies_created)
+        names("Left out as logistics", self.skipped)
         return lines
 
     def as_json(self) -> dict:

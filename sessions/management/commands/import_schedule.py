@@ -6,6 +6,7 @@ from tqdm import tqdm
 from sessions.importers import FORMATS, ScheduleImportError
 from sessions.importers.base import check_size
 from sessions.importers.fetch import fetch
+from sessions.importers.report import COMMAND_LIMIT
 from sessions.importers.services import READING, read_and_apply
 
 STAGES = {READING: ("Reading", " entries")}
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
         parser.add_argument(
-            "--dry-run", action="store_true", help="Report what would change; write nothing."
+            "--dry-run",
+            action="store_true",
+            help="List what would change, session by session; write nothing.",
         )
         parser.add_argument(
             "--publish", action="store_true", help="Publish the event (new events stay drafts)."
@@ -77,7 +80,13 @@ class Command(BaseCommand):
                 self.stderr.ending = "\n"
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        verbosity = options["verbosity"]
+        if verbosity == 0:
+            return
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        # What changes, session by session; -v 2 lists long groups in full.
+        for line in report.lines(limit=None if verbosity >= 2 else COMMAND_LIMIT):
+            self.stdout.write(line)
         if report.event_created and not report.event.is_published:
             self.stdout.write(
                 f"The new event “{report.event.name}” is a draft: curate it in the admin, "

@@ -109,7 +109,7 @@ def test_reimport_reports_each_change_with_its_fields():
         ),
         (
             f"Hands-on eBPF! (Tue 6 May 11:00{DASH}11:30, Main Hall; id b)",
-            ["title: Hands-on eBPF → Hands-on eBPF!", "abstract: changed"],
+            ["title: “Hands-on eBPF” → “Hands-on eBPF!”", "abstract: changed"],
         ),
     ]
     assert entries(report, "cancelled") == [
@@ -203,5 +203,5 @@ def test_report_json_keeps_the_entries():
 
 
 def test_field_change_text():
-    assert str(FieldChange("track", "", "Platform")) == "track: — → Platform"
+    assert str(FieldChange("track", "", "Platform")) == "track: — → “Platform”"
     assert str(FieldChange("abstract")) == "abstract: changed"

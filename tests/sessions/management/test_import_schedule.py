@@ -56,6 +56,52 @@ def test_command_dry_run_writes_nothing():
 
 
 @pytest.mark.django_db
+def test_command_dry_run_lists_each_change_and_writes_nothing(tmp_path):
+    data = (FIXTURES / "schedules/minimal-frab.xml").read_bytes()
+    call(str(FIXTURES / "schedules/minimal-frab.xml"), "--event", "tiny")
+    changed = tmp_path / "changed.xml"
+    changed.write_bytes(
+        data.replace(b"2031-05-06T10:00:00+02:00", b"2031-05-06T12:00:00+02:00")
+        .replace(b"The Next Ten Years", b"The Next Twenty Years")
+        .replace(b'guid="talk-2"', b'guid="talk-5"')
+    )
+
+    out, _ = call(str(changed), "--event", "tiny", "--dry-run")
+
+    assert out.splitlines()[1:] == [
+        "Sessions to create (1):",
+        "  + Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; id talk-5)",
+        "Sessions to update (2, of which 1 move):",
+        "  ~ Operators in Anger (Tue 6 May 12:00\u201312:45, Main Hall; id talk-1)",
+        "      time: Tue 6 May 10:00\u201310:45 → Tue 6 May 12:00\u201312:45",
+        "  ~ Keynote: The Next Twenty Years (Wed 7 May 09:00\u201309:30, Main Hall; id talk-3)",
+        "      title: “Keynote: The Next Ten Years” → “Keynote: The Next Twenty Years”",
+        "Sessions to cancel (1):",
+        "  - Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; id talk-2)",
+    ]
+    assert Session.objects.get(source_id="talk-3").title == "Keynote: The Next Ten Years"
+    assert not Session.objects.filter(source_id="talk-5").exists()
+    assert Session.objects.get(source_id="talk-2").status == Session.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_command_lists_what_it_changed_and_is_quiet_at_verbosity_0():
+    path = str(FIXTURES / "schedules/minimal-frab.xml")
+
+    quiet, _ = call(path, "--event", "tiny", verbosity=0)
+    out, _ = call(path, "--event", "tiny")
+
+    assert quiet == ""
+    assert Event.objects.get(slug="tiny").sessions.count() == 3
+    assert out.splitlines() == [
+        "Imported into “Tiny Conf”: 0 sessions created, 0 updated (0 moved), 0 cancelled, "
+        "3 unchanged; 0 new rooms, 0 new speakers, 0 new companies; "
+        "0 logistics entries left out.",
+        "Sessions left alone: 3",
+    ]
+
+
+@pytest.mark.django_db
 def test_command_publish_flag():
     call(str(FIXTURES / "schedules/minimal-frab.json"), "--event", "tiny", "--publish")
 
