@@ -15,6 +15,7 @@ import icalendar
 from django.utils import timezone
 
 from confguide.links import absolute_url
+from sessions.exports.text import printable
 from sessions.models import Session
 
 PRODID = "-//confguide//Conference guide//EN"
@@ -41,7 +42,7 @@ def session_component(
     component.add("dtstamp", stamp)
     component.add("dtstart", session.starts_at.astimezone(tz))
     component.add("dtend", session.ends_at.astimezone(tz))
-    component.add("summary", session.title)
+    component.add("summary", printable(session.title))
     component.add("sequence", session.sequence)
     component.add("created", session.created_at)
     component.add("last-modified", session.schedule_changed_at or session.created_at)
@@ -50,9 +51,9 @@ def session_component(
     )
     url = url_of(session)
     component.add("url", url)
-    component.add("location", _location(session))
-    component.add("description", _description(session, url))
-    themes = [theme.name for theme in session.listed_themes]
+    component.add("location", printable(_location(session)))
+    component.add("description", printable(_description(session, url)))
+    themes = [printable(theme.name) for theme in session.listed_themes]
     if themes:
         component.add("categories", themes)
     return component
@@ -98,6 +99,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    name, description = printable(name), printable(description)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     if description:

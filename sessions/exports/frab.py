@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 from django.utils.text import slugify
 
 from sessions.days import conference_day, day_bounds
+from sessions.exports.text import printable_document, printable_tree
 from sessions.models import Event, Session
 
 # Names rooms and speakers in guids without naming the host (RFC 4122 uuid5).
@@ -119,6 +120,7 @@ def frab_xml(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url: 
             )
             for session in room_sessions:
                 _xml_event(room_element, session, tz, url_of)
+    printable_tree(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -225,7 +227,7 @@ def frab_json(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url:
             "conference": conference,
         },
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+    return json.dumps(printable_document(document), ensure_ascii=False, indent=1).encode()
 
 
 def _json_event(session: Session, tz, url_of: UrlOf) -> dict:

@@ -92,6 +92,41 @@ def test_frab_json_validates_against_the_schema(client, programme, json_schema):
     }
 
 
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json", "event_ics"])
+def test_control_characters_are_left_out_of_every_export(
+    client, programme, xml_schema, json_schema, name
+):
+    talk = programme["talk"]
+    talk.title = "Bell\x07 and\x0b tab\tin\x1b[1m a title\x85"
+    talk.abstract = "First line\r\nsecond\x0c line"
+    talk.save()
+
+    response = client.get(reverse(f"exports:{name}", args=["cloudconf-2030"]))
+
+    if name == "frab_xml":
+        document = etree.fromstring(response.content)  # well-formed
+        xml_schema.assertValid(document)
+        event = document.xpath(f"//event[@guid='{talk.uid}']")[0]
+        title, abstract = event.findtext("title"), event.findtext("abstract")
+    elif name == "frab_json":
+        document = response.json()
+        jsonschema.validate(document, json_schema, cls=jsonschema.Draft6Validator)
+        (event,) = [
+            e
+            for day in document["schedule"]["conference"]["days"]
+            for room in day["rooms"].values()
+            for e in room
+            if e["guid"] == str(talk.uid)
+        ]
+        title, abstract = event["title"], event["abstract"]
+    else:
+        calendar = icalendar.Calendar.from_ical(response.content)
+        (event,) = [v for v in calendar.walk("VEVENT") if v["UID"] == str(talk.uid)]
+        title, abstract = str(event["SUMMARY"]), str(event["DESCRIPTION"])
+    assert title == "Bell and tab\tin[1m a title"
+    assert "First line\nsecond line" in abstract
+
+
 def test_event_and_theme_calendars(client, programme):
     event_feed = client.get(reverse("exports:event_ics", args=["cloudconf-2030"]))
     theme_feed = client.get(reverse("exports:theme_ics", args=["cloudconf-2030", "storage"]))
