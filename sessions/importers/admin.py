@@ -12,6 +12,8 @@ or a superuser, sees it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,6 +27,7 @@ from sessions.importers import ScheduleImportError, selectors, services
 from sessions.importers.base import ScheduleTooLargeError, check_not_empty, check_size
 from sessions.importers.fetch import check_url
 from sessions.importers.forms import ImportScheduleForm
+from sessions.importers.report import headings_for
 
 REQUIRED_PERMISSIONS = (
     "conference.add_event",
@@ -38,6 +41,8 @@ FORM_TEMPLATE = "admin/conference/event/import_form.html"
 STATUS_TEMPLATE = "admin/conference/event/import_status.html"
 # Seconds between reloads of the status page while the worker is busy.
 REFRESH_SECONDS = 2
+# A report group shows this many entries; the rest fold into a <details> below them.
+PREVIEW_LIMIT = 50
 
 
 def _check_permissions(request: HttpRequest) -> None:
@@ -102,16 +107,75 @@ def import_status(request: HttpRequest, admin_site, import_id: int) -> HttpRespo
     schedule_import = or_404(selectors.schedule_import(user=request.user, import_id=import_id))
     running = selectors.is_running(schedule_import)
     stalled = selectors.is_stalled(schedule_import)
+    report = schedule_import.result or schedule_import.preview
     context = {
         **admin_site.each_context(request),
         "title": _title(schedule_import),
         "schedule_import": schedule_import,
-        "report": schedule_import.result or schedule_import.preview,
+        "report": report,
+        "groups": report_groups(report),
         "refresh_seconds": REFRESH_SECONDS if running and not stalled else None,
         "stalled": stalled,
         "waiting_long": selectors.is_waiting_long(schedule_import),
     }
     return render(request, STATUS_TEMPLATE, context)
+
+
+@dataclass
+class ReportGroup:
+    """One kind of change in a report: its first entries, and the rest folded away.
+
+    kind: "sessions" (each named by title, time, room and source id; updates
+    with their field changes), "count" (the heading says it all), "names" (one
+    line of names) or "lines" (a line each).
+    """
+
+    kind: str
+    heading: str
+    shown: list
+    more: list
+    updates: bool = False
+
+
+def report_groups(report: dict | None) -> list[ReportGroup]:
+    """The stored report's groups, in the order the command prints them."""
+    if not report:
+        return []
+    words = headings_for(report["dry_run"])
+    # Reports stored before they named each session have their titles only.
+    sessions = report.get("sessions") or {
+        kind: [{"title": title, "place": "", "changes": []} for title in report[kind]]
+        for kind in ("created", "updated", "cancelled")
+    }
+    created, updated, cancelled = sessions["created"], sessions["updated"], sessions["cancelled"]
+    speakers_changed = [
+        f"{entry['name']}: {'; '.join(change['text'] for change in entry['changes'])}"
+        for entry in report.get("speakers_changed", [])
+    ]
+    return [
+        _group("sessions", f"{words['created']} ({len(created)})", created),
+        _group(
+            "sessions",
+            f"{words['updated']} ({len(updated)}, of which {len(report['moved'])} move)",
+            updated,
+            updates=True,
+        ),
+        _group("sessions", f"{words['cancelled']} ({len(cancelled)})", cancelled),
+        _group("count", f"{words['unchanged']}: {report['unchanged']}", []),
+        _group("names", "New rooms", report["rooms_created"]),
+        _group("names", "New speakers", report["speakers_created"]),
+        _group("lines", words["speakers_changed"], speakers_changed),
+        _group("names", "New companies", report["companies_created"]),
+        _group("names", "Left out as logistics", report["skipped"]),
+    ]
+
+
+def _group(kind: str, heading: str, entries: list, *, updates: bool = False) -> ReportGroup:
+    if kind in ("names", "lines"):
+        heading = f"{heading} ({len(entries)})"
+    return ReportGroup(
+        kind, heading, entries[:PREVIEW_LIMIT], entries[PREVIEW_LIMIT:], updates=updates
+    )
 
 
 def _title(schedule_import) -> str:

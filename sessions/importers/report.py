@@ -249,7 +249,7 @@ class ImportReport:
     def lines(self, *, limit: int | None = COMMAND_LIMIT) -> list[str]:
         """The report as text, grouped by kind; each group cut after `limit` entries."""
         lines: list[str] = []
-        headings = _headings(self.dry_run)
+        headings = headings_for(self.dry_run)
 
         def group(heading: str, items: list[list[str]], *, mark: str = "") -> None:
             """Each item: its line, then lines of detail (an update's field changes)."""
@@ -388,7 +388,8 @@ def _appearance_of(speaker: Speaker, company: Company | None) -> str:
     return f"{speaker.name} ({company.name})" if company else speaker.name
 
 
-def _headings(dry_run: bool) -> dict[str, str]:
+def headings_for(dry_run: bool) -> dict[str, str]:
+    """How the report's groups are headed: what a dry run would do, or what was done."""
     if dry_run:
         return {
             "created": "Sessions to create",

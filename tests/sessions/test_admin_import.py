@@ -1,5 +1,7 @@
 import datetime as dt
 import hashlib
+import re
+from html import unescape
 
 import pytest
 from django.apps import apps
@@ -160,6 +162,92 @@ def test_preview_of_a_reimport_lists_moves_and_cancellations(editor_client):
     assert "Sessions to update (1, of which 1 move)" in content
     assert "Sessions to cancel (1)" in content
     assert Session.objects.get(source_id="talk-1").sequence == 0
+
+
+def text_of(html: str) -> str:
+    """The page's words, without tags and with single spaces, as a reader sees them."""
+    return " ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split())
+
+
+def imported_then_previewed_again(client) -> tuple[ScheduleImport, ScheduleImport]:
+    """Import minimal-frab.xml, then preview a re-import that moves one session,
+    retitles another, drops the third (cancelled) and adds one of the same title."""
+    data = (SCHEDULES / "minimal-frab.xml").read_bytes()
+    first = previewed(client, data)
+    client.post(confirm_url(first), {"digest": first.digest})
+    work()
+    changed = (
+        data.replace(b"2031-05-06T10:00:00+02:00", b"2031-05-06T12:00:00+02:00")
+        .replace(b"The Next Ten Years", b"The Next Twenty Years")
+        .replace(b'guid="talk-2"', b'guid="talk-5"')
+    )
+    event = Event.objects.get(slug="tiny")
+    return first, previewed(client, changed, new_event_slug="", event=event.pk)
+
+
+def test_preview_names_each_session_and_its_field_changes(editor_client):
+    _, second = imported_then_previewed_again(editor_client)
+
+    content = text_of(page(editor_client, second))
+
+    assert (
+        "Sessions to create (1) Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; "
+        "id talk-5) "
+        "Sessions to update (2, of which 1 move) "
+        "Operators in Anger (Tue 6 May 12:00\u201312:45, Main Hall; id talk-1) moves "
+        "time: Tue 6 May 10:00\u201310:45 → Tue 6 May 12:00\u201312:45 "
+        "Keynote: The Next Twenty Years (Wed 7 May 09:00\u201309:30, Main Hall; id talk-3) "
+        "title: “Keynote: The Next Ten Years” → “Keynote: The Next Twenty Years” "
+        "Sessions to cancel (1) Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; "
+        "id talk-2) "
+        "Sessions left alone: 0"
+    ) in content
+    assert Session.objects.get(source_id="talk-3").title == "Keynote: The Next Ten Years"
+    assert not Session.objects.filter(source_id="talk-5").exists()
+
+
+def test_result_page_lists_what_was_done(editor_client):
+    _, second = imported_then_previewed_again(editor_client)
+
+    editor_client.post(confirm_url(second), {"digest": second.digest})
+    work()
+
+    content = text_of(page(editor_client, second))
+    assert "Sessions updated (2, of which 1 move)" in content
+    assert "Sessions cancelled (1) Hands-on eBPF (Tue 6 May 14:00\u201315:30" in content
+    assert Session.objects.get(source_id="talk-3").title == "Keynote: The Next Twenty Years"
+    # A result stored before reports named each session still shows its titles.
+    second.refresh_from_db()
+    ScheduleImport.objects.filter(pk=second.pk).update(
+        result={k: v for k, v in second.result.items() if k != "sessions"}
+    )
+    assert "Sessions cancelled (1) Hands-on eBPF Sessions left alone" in text_of(
+        page(editor_client, second)
+    )
+
+
+def test_a_long_preview_folds_the_rest_into_details(editor_client):
+    events = "".join(
+        f'<event guid="t{n}"><date>2031-05-06T09:{n:02}:00+02:00</date>'
+        f"<duration>00:01</duration><room>Hall {n}</room><title>Talk {n}</title></event>"
+        for n in range(53)
+    )
+    data = (
+        "<schedule><conference><title>Big</title><time_zone_name>Europe/Berlin"
+        f'</time_zone_name></conference><day index="1" date="2031-05-06"><room name="Hall">'
+        f"{events}</room></day></schedule>"
+    ).encode()
+
+    content = page(editor_client, previewed(editor_client, data))
+
+    assert "<h2>Sessions to create (53)</h2>" in content
+    assert content.count("<details>") == 2  # the sessions, and the new rooms
+    assert "<summary>and 3 more</summary>" in content
+    details = content[content.index("<details>") : content.index("</details>")]
+    assert "<strong>Talk 50</strong> (Tue 6 May 09:50" in details
+    assert "<strong>Talk 49</strong>" not in details
+    report = content[content.index('id="content-main"') : content.index("</form>")]
+    assert " style=" not in report and "<script" not in report  # the CSP stays strict
 
 
 def test_confirm_needs_the_previewed_digest(editor_client):
