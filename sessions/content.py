@@ -125,29 +125,70 @@ def _site_version_sql() -> str:
 
 # --- What admin saves and deletes change -------------------------------------
 
+# A save that changes only these shows nowhere, so it moves no version: an
+# admin form saved with nothing edited, say. Exports' <version> and ETags follow
+# the content version, and apps re-fetch (pretalx-downstream even releases a
+# new version) whenever it moves.
+_UNSHOWN_FIELDS = {"created_at", "updated_at", "content_version"}
+_EDITABLE = (Event, Session, Room, Theme, Speaker, Company)
+
+
+def _shown_columns(model) -> list[str]:
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in _UNSHOWN_FIELDS
+    ]
+
+
+def _remember_stored(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Keep what the row holds before an update, to tell afterwards whether it changed."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._stored_values = (
+        sender._base_manager.filter(pk=instance.pk).values(*_shown_columns(sender)).first()
+    )
+
+
+for _model in _EDITABLE:
+    pre_save.connect(
+        _remember_stored, sender=_model, dispatch_uid=f"programme_remember_{_model.__name__}"
+    )
+
+
+def _changed(instance, update_fields) -> bool:
+    """Whether the save just made changed anything pages or exports show."""
+    stored = instance.__dict__.pop("_stored_values", None)
+    if stored is None:  # a new row, or one that was gone
+        return True
+    if update_fields is not None:
+        names = {instance._meta.get_field(name).attname for name in update_fields}
+        stored = {name: value for name, value in stored.items() if name in names}
+    return any(getattr(instance, name) != value for name, value in stored.items())
+
 
 @receiver(post_save, sender=Event, dispatch_uid="programme_event_saved")
 def _event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
-    if not raw and not created:
+    if not raw and not created and _changed(instance, kwargs.get("update_fields")):
         programme_changed([instance.pk])
 
 
-@receiver(pre_save, sender=Session, dispatch_uid="programme_session_moving")
-def _remember_event(sender, instance: Session, raw: bool = False, **kwargs) -> None:
-    # A session moved to another event changes what both events show.
-    if not raw and not instance._state.adding:
-        previous = Session.objects.filter(pk=instance.pk).values_list("event_id", flat=True)
-        instance._previous_event_id = previous.first()
-
-
 @receiver(post_save, sender=Session, dispatch_uid="programme_session_saved")
-@receiver(post_delete, sender=Session, dispatch_uid="programme_session_deleted")
 @receiver(post_save, sender=Room, dispatch_uid="programme_room_saved")
-@receiver(post_delete, sender=Room, dispatch_uid="programme_room_deleted")
-def _event_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+def _event_part_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    programme_changed([instance.event_id, getattr(instance, "_previous_event_id", None)])
+    stored = instance.__dict__.get("_stored_values") or {}
+    if not _changed(instance, kwargs.get("update_fields")):
+        return
+    # A session moved to another event changes what both events show.
+    programme_changed([instance.event_id, stored.get("event_id")])
+
+
+@receiver(post_delete, sender=Session, dispatch_uid="programme_session_deleted")
+@receiver(post_delete, sender=Room, dispatch_uid="programme_room_deleted")
+def _event_part_deleted(sender, instance, **kwargs) -> None:
+    programme_changed([instance.event_id])
 
 
 @receiver(post_save, sender=SessionSpeaker, dispatch_uid="programme_appearance_saved")
@@ -189,4 +230,6 @@ _WHERE_SHOWN = {
 def _shared_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw or kwargs.get("created"):
         return  # a new theme, speaker or company is on no page yet
+    if "update_fields" in kwargs and not _changed(instance, kwargs["update_fields"]):
+        return  # saved, but nothing shown changed
     programme_changed(_WHERE_SHOWN[sender]([instance.pk]))

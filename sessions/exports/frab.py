@@ -91,7 +91,7 @@ def frab_xml(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url: 
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
     ET.SubElement(root, "url").text = feed_url
-    ET.SubElement(root, "version").text = _version(event, sessions)
+    ET.SubElement(root, "version").text = _version(event)
     conference = ET.SubElement(root, "conference")
     ET.SubElement(conference, "title").text = event.name
     ET.SubElement(conference, "acronym").text = acronym(event)
@@ -179,9 +179,12 @@ def _speaker_guid(appearance) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, f"speaker:{appearance.speaker_id}"))
 
 
-def _version(event: Event, sessions: list[Session]) -> str:
-    changes = [s.schedule_changed_at or s.created_at for s in sessions] + [event.updated_at]
-    return max(changes).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+def _version(event: Event) -> str:
+    """The event's content version: it moves with every change an app can see (a
+    cancellation, a renamed theme, a new speaker) and with nothing else, and so do
+    the export's ETag and Last-Modified. pretalx-downstream releases a new version
+    of the schedule whenever this changes."""
+    return str(event.content_version)
 
 
 def frab_json(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url: str) -> bytes:
@@ -222,7 +225,7 @@ def frab_json(event: Event, sessions: list[Session], *, url_of: UrlOf, feed_url:
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": GENERATOR},
         "schedule": {
-            "version": _version(event, sessions),
+            "version": _version(event),
             "url": feed_url,
             "conference": conference,
         },

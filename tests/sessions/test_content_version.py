@@ -2,6 +2,7 @@
 the cached pages and exports of those events show the edit on the next request."""
 
 import datetime as dt
+from xml.etree import ElementTree as ET
 
 import pytest
 from django.urls import reverse
@@ -208,6 +209,7 @@ def test_a_new_theme_speaker_or_company_moves_nothing(two_events):
 
 def test_site_version_moves_with_any_event_and_with_a_deleted_one(two_events):
     start = content.site_version().token
+    two_events["talks"][0].title = "Retitled"
     two_events["talks"][0].save()
     after_edit = content.site_version().token
     two_events["other"].delete()
@@ -416,3 +418,55 @@ def test_a_reimport_that_fills_in_a_speakers_company_moves_their_other_events(db
     ada.refresh_from_db()
     assert ada.company is not None  # "Ada Lovelace [Red Hat]" gave her a company
     assert seen.moved() == [True]
+
+
+# --- frab <version>: what pretalx-downstream releases a new version on ---------
+
+
+def _published_versions(client, event: Event) -> dict[str, str]:
+    """The frab XML and JSON versions, and the ETag of each export."""
+    xml = client.get(reverse("exports:frab_xml", args=[event.slug]))
+    json = client.get(reverse("exports:frab_json", args=[event.slug]))
+    calendar = client.get(reverse("exports:event_ics", args=[event.slug]))
+    return {
+        "xml version": ET.fromstring(xml.content).findtext("version"),
+        "json version": json.json()["schedule"]["version"],
+        "xml etag": xml["ETag"],
+        "json etag": json["ETag"],
+        "ics etag": calendar["ETag"],
+    }
+
+
+def _cancel_a_session(p):
+    services.set_sessions_status(
+        sessions=Session.objects.filter(pk=p["talks"][0].pk), status=Session.Status.CANCELLED
+    )
+
+
+def _swap_a_speaker(p):
+    appearance = p["talks"][0].appearances.get()
+    appearance.speaker = SpeakerFactory(name="Grace Hopper")
+    appearance.save()
+
+
+@pytest.mark.parametrize("edit", [_cancel_a_session, _rename_theme, _swap_a_speaker])
+def test_frab_version_and_every_etag_move_with_a_change_apps_can_see(two_events, client, edit):
+    before = _published_versions(client, two_events["first"])
+
+    edit(two_events)
+
+    after = _published_versions(client, two_events["first"])
+    assert {name for name in before if before[name] == after[name]} == set()
+    assert after["xml version"] == after["json version"] == str(version(two_events["first"]))
+
+
+def test_saving_without_a_change_moves_neither_version_nor_etag(two_events, client):
+    first = two_events["first"]
+    before = _published_versions(client, first)
+
+    Event.objects.get(pk=first.pk).save()  # an admin form saved with nothing edited
+    Session.objects.get(pk=two_events["talks"][0].pk).save()
+    two_events["theme"].save()
+    two_events["talks"][0].room.save()
+
+    assert _published_versions(client, first) == before
