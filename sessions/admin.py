@@ -314,7 +314,21 @@ class SessionAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("event", "title", "slug", "status", "is_editors_pick")}),
         ("When and where", {"fields": ("starts_at", "ends_at", "room")}),
-        ("Content", {"fields": ("format", "level", "themes", "track", "abstract", "editors_note")}),
+        (
+            "Content",
+            {
+                "fields": (
+                    "format",
+                    "level",
+                    "language",
+                    "themes",
+                    "track",
+                    "abstract",
+                    "editors_note",
+                    "do_not_record",
+                )
+            },
+        ),
         ("Links", {"fields": ("schedule_url", "video_url", "slides_url")}),
         (
             "History",

@@ -163,6 +163,10 @@ class Company(TimeStamped):
 
 
 class Speaker(TimeStamped):
+    # Published as the person's guid in frab exports; an import of such a file
+    # finds the speaker by it before it compares names. Speakers are shared by
+    # every event, so it is unique across the guide.
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     company = models.ForeignKey(
@@ -205,6 +209,9 @@ class Speaker(TimeStamped):
 
 class Room(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    # Published as the room's guid in frab exports; it survives a rename, and
+    # a copy of the event imported from them keeps it.
+    guid = models.UUIDField(default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
     # Exports' ETag and Last-Modified follow a renamed room.
@@ -218,6 +225,7 @@ class Room(models.Model):
                 name="room_name_unique_per_event",
                 violation_error_message="This event already has a room of that name.",
             ),
+            models.UniqueConstraint(fields=["event", "guid"], name="room_guid_unique_per_event"),
         ]
 
     def __str__(self) -> str:
@@ -250,8 +258,10 @@ class Session(TimeStamped):
     SCHEDULE_FIELDS = ("starts_at", "ends_at", "room", "status")
 
     # Stable identity for calendars (iCalendar UID) and frab exports (guid);
-    # it names no host and no user, and survives edits and re-imports.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # it names no host and no user, and survives edits and re-imports. Unique
+    # per event: a copy of an event imported from our own export keeps its
+    # sessions' UIDs, so calendars that subscribe to the copy see the same entries.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300)
@@ -262,6 +272,17 @@ class Session(TimeStamped):
     is_editors_pick = models.BooleanField("editors' pick", default=False)
     format = models.CharField(max_length=20, choices=Format, default=Format.TALK)
     level = models.CharField(max_length=20, choices=Level, default=Level.ANY, blank=True)
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        help_text="The language it is held in, as a tag such as en or pt-BR; blank if not known.",
+    )
+    do_not_record = models.BooleanField(
+        "not to be recorded",
+        default=False,
+        help_text="The speakers opted out of recording and streaming, as the official "
+        "schedule says.",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     room = models.ForeignKey(
@@ -299,6 +320,7 @@ class Session(TimeStamped):
                 condition=~Q(source_id=""),
                 name="session_source_id_unique_per_event",
             ),
+            models.UniqueConstraint(fields=["event", "uid"], name="session_uid_unique_per_event"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="session_ends_after_start",
