@@ -33,7 +33,16 @@ Progress = Callable[[int, int], None]
 
 ZERO_LENGTH_REPLACEMENT = dt.timedelta(minutes=15)
 
-FORMATS = ("sched-ics", "frab-xml", "frab-json")
+# What an import reads, each by its name for --format and the form; sessions.importers
+# recognises them (detect_format) or the editor names one.
+FORMATS = ("sched-ics", "pretalx-ics", "ics", "frab-xml", "frab-json")
+FORMAT_LABELS = {
+    "sched-ics": "Sched iCalendar",
+    "pretalx-ics": "pretalx iCalendar",
+    "ics": "iCalendar",
+    "frab-xml": "frab/pretalx XML",
+    "frab-json": "frab/pretalx JSON",
+}
 
 
 def shorten(text: str, length: int = 80) -> str:
@@ -191,6 +200,10 @@ class ParsedConference:
     name: str = ""
     acronym: str = ""
     time_zone: str = ""
+    # Where time_zone came from, for the preview ("the file's time_zone_name “US/Eastern”");
+    # when no zone is known, what to ask the editor instead.
+    time_zone_source: str = ""
+    time_zone_question: str = ""
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     website_url: str = ""
@@ -205,6 +218,10 @@ class ParsedSchedule:
     skipped: list[str] = field(default_factory=list)
     # Things the importer repaired and the editor should know about.
     warnings: list[Problem] = field(default_factory=list)
+    # How the file was read, for the preview: "pretalx iCalendar", and why
+    # ("its PRODID “-//pretalx//…” names pretalx", or that the editor chose it).
+    detected_as: str = ""
+    detected_why: str = ""
 
     @property
     def rooms(self) -> list[str]:
@@ -212,7 +229,11 @@ class ParsedSchedule:
 
     @property
     def people(self) -> list[str]:
-        return sorted({normalize_name(p.name) for s in self.sessions for p in s.people})
+        """The different people, as the import tells them apart."""
+        # Imported here: people.py builds on this module.
+        from sessions.importers.people import person_key
+
+        return sorted({person_key(p.name) for s in self.sessions for p in s.people})
 
 
 _COMPANY_SUFFIXES = {
@@ -240,7 +261,10 @@ _COMPANY_SUFFIXES = {
 
 
 def normalize_name(name: str) -> str:
-    """Case-, accent- and spacing-blind form of a person's or room's name."""
+    """Case-, accent- and spacing-blind form of a room's or company's name.
+
+    Not for people: sessions.importers.people.person_key() tells them apart.
+    """
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^\w]+", " ", folded.casefold()).split())
 

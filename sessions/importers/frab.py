@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from confguide.timezones import available_time_zones
+from sessions.importers import zones
 from sessions.importers.base import (
     ImportLimits,
     ParsedConference,
@@ -39,44 +39,15 @@ from sessions.importers.base import (
     shorten,
     zone_warning,
 )
+from sessions.importers.people import person
+from sessions.importers.zones import ZONE_ALIASES, canonical_zone
 
-# Old alias names that pretalx still writes; the guide stores canonical ones.
-ZONE_ALIASES = {
-    "US/Eastern": "America/New_York",
-    "US/Central": "America/Chicago",
-    "US/Mountain": "America/Denver",
-    "US/Pacific": "America/Los_Angeles",
-    "US/Arizona": "America/Phoenix",
-    "US/Hawaii": "Pacific/Honolulu",
-    "US/Alaska": "America/Anchorage",
-    "GMT": "UTC",
-    "Etc/UTC": "UTC",
-}
+__all__ = ["ZONE_ALIASES", "canonical_zone", "parse_json", "parse_xml", "person"]
 
-# "Jane Doe [Ohio Supercomputer Center]": pretalx puts the affiliation in brackets.
-AFFILIATION = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<company>[^\])]+)[\])]\s*$")
 # "00:30", "1:30:00", "1:02:30:00"; five digits a part at most, so no sum overflows.
 DURATION = re.compile(r"\d{1,5}(:\d{1,5}){1,3}")
 # "09:30", "9:30" or "09:30:00".
 START_TIME = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{1,2})(:\d{1,2})?")
-
-
-def canonical_zone(name: str) -> str:
-    """The IANA name for the file's zone, or "" when it names none that exists.
-
-    Looked up among the known zones before it is used: ZoneInfo would read
-    "Europe" (a folder) or "../x" from the disk.
-    """
-    name = ZONE_ALIASES.get(name.strip(), name.strip())
-    return name if name in available_time_zones() else ""
-
-
-def person(text: str) -> ParsedPerson:
-    text = " ".join(text.split())
-    match = AFFILIATION.match(text)
-    if match:
-        return ParsedPerson(name=match["name"], company=match["company"].strip())
-    return ParsedPerson(name=text)
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -171,8 +142,65 @@ def _conference(
     return conference, warnings
 
 
-def _zone(conference: ParsedConference) -> ZoneInfo:
-    return ZoneInfo(conference.time_zone or "UTC")
+def _zone(
+    conference: ParsedConference,
+    warnings: list[Problem],
+    field: Callable[[str], str],
+    times: tuple[list[dt.datetime], bool],
+    *,
+    time_zone: str,
+    time_zone_source: str,
+) -> ZoneInfo:
+    """The zone the file's local times are read in; the conference gets the event's zone.
+
+    The file's time_zone_name first; else the editor's choice; else one
+    inferred from the offsets of its <date>s and the places it names (see
+    zones). Local times (a day and a <start>, no offset) in a file whose zone
+    is not known cannot be read: the editor is asked for the zone.
+    """
+    given = field("time_zone_name").strip()
+    moments, floating = times
+    named_but_unknown = bool(given) and not conference.time_zone
+    zone = zones.decide(
+        named=conference.time_zone,
+        named_source=f"the file's time_zone_name “{given}”",
+        given=time_zone,
+        given_source=time_zone_source,
+        moments=moments,
+        places=[field(name).strip() for name in ("city", "location", "venue")],
+        hints=zones.place_words(conference.name),
+    )
+    if floating and not zone.reading and not named_but_unknown:
+        raise ScheduleImportError(
+            "The file gives times without a UTC offset and names no time zone; "
+            f"{zones.HOW_TO_CHOOSE}."
+        )
+    zones.settle(conference, zone, warnings)
+    # A zone that does not exist was a warning: its local times are read as UTC, as it says.
+    return ZoneInfo(zone.reading or "UTC")
+
+
+def _moments(day_times: list[str], event_dates: list[str]) -> tuple[list[dt.datetime], bool]:
+    """The aware times of days and events, and whether any event's time is local only.
+
+    An event with no <date>, or one with no offset, happens at a local time.
+    """
+    moments: list[dt.datetime] = []
+    floating = False
+    for text, is_event in [(t, False) for t in day_times] + [(t, True) for t in event_dates]:
+        text = text.strip()
+        if "T" not in text:
+            floating = floating or is_event
+            continue
+        try:
+            moment = check_year(dt.datetime.fromisoformat(text))
+        except ValueError:
+            continue  # the event's own reading reports it
+        if moment.tzinfo:
+            moments.append(moment)
+        else:
+            floating = floating or is_event
+    return moments, floating
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -193,19 +221,41 @@ def _text(element, tag: str) -> str:
 
 
 def parse_xml(
-    data: bytes, *, limits: ImportLimits, progress: Progress | None = None
+    data: bytes,
+    *,
+    limits: ImportLimits,
+    progress: Progress | None = None,
+    time_zone: str = "",
+    time_zone_source: str = "",
 ) -> ParsedSchedule:
     root, total = _xml_root(data, limits)
     header = root.find("conference")
-    conference, warnings = (
-        _conference(lambda tag: _text(header, tag), "<time_zone_name>")
-        if header is not None
-        else (ParsedConference(), [])
+
+    def field(tag: str) -> str:
+        return _text(header, tag) if header is not None else ""
+
+    conference, warnings = _conference(field, "<time_zone_name>")
+    zone = _zone(
+        conference,
+        warnings,
+        field,
+        _xml_times(root),
+        time_zone=time_zone,
+        time_zone_source=time_zone_source,
     )
-    sessions = gather(
-        _xml_events(root, _zone(conference)), limits=limits, total=total, progress=progress
-    )
+    sessions = gather(_xml_events(root, zone), limits=limits, total=total, progress=progress)
     return finish("frab-xml", conference, sessions, warnings=warnings)
+
+
+def _xml_times(root) -> tuple[list[dt.datetime], bool]:
+    """What _zone needs of the days' start and end (pretalx writes them) and the events' <date>."""
+    day_times: list[str] = []
+    event_dates: list[str] = []
+    for day in root.findall("day"):
+        day_times += [day.get("start", ""), day.get("end", "")]
+        for room in day.findall("room"):
+            event_dates += [_text(event, "date") for event in room.findall("event")]
+    return _moments(day_times, event_dates)
 
 
 def _xml_root(data: bytes, limits: ImportLimits):
@@ -306,19 +356,48 @@ def _str(value) -> str:
 
 
 def parse_json(
-    data: bytes, *, limits: ImportLimits, progress: Progress | None = None
+    data: bytes,
+    *,
+    limits: ImportLimits,
+    progress: Progress | None = None,
+    time_zone: str = "",
+    time_zone_source: str = "",
 ) -> ParsedSchedule:
     source = _json_conference_object(data)
-    conference, warnings = _conference(
-        lambda key: _str(source.get(key)), "schedule.conference.time_zone_name"
-    )
+
+    def field(key: str) -> str:
+        return _str(source.get(key))
+
+    conference, warnings = _conference(field, "schedule.conference.time_zone_name")
     days = _json_days(source)
     total = _json_event_count(days)
     limits.check_entries(total, "events")
-    sessions = gather(
-        _json_events(days, _zone(conference)), limits=limits, total=total, progress=progress
+    zone = _zone(
+        conference,
+        warnings,
+        field,
+        _json_times(days),
+        time_zone=time_zone,
+        time_zone_source=time_zone_source,
     )
+    sessions = gather(_json_events(days, zone), limits=limits, total=total, progress=progress)
     return finish("frab-json", conference, sessions, warnings=warnings)
+
+
+def _json_times(days: list) -> tuple[list[dt.datetime], bool]:
+    """What _zone needs of the days' day_start and day_end and the events' "date"."""
+    day_times: list[str] = []
+    event_dates: list[str] = []
+    for day in days:
+        if not isinstance(day, dict):
+            continue
+        day_times += [_str(day.get("day_start")), _str(day.get("day_end"))]
+        rooms = day.get("rooms")
+        for events in rooms.values() if isinstance(rooms, dict) else []:
+            for event in events if isinstance(events, list) else []:
+                if isinstance(event, dict):
+                    event_dates.append(_str(event.get("date")))
+    return _moments(day_times, event_dates)
 
 
 def _json_conference_object(data: bytes) -> dict:

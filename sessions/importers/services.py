@@ -24,7 +24,7 @@ from django.utils import timezone
 from sessions.importers import ImportLimits, Problem, ScheduleImportError, parse_schedule
 from sessions.importers.apply import ImportReport, apply_schedule
 from sessions.importers.fetch import fetch
-from sessions.models import ScheduleImport
+from sessions.models import Event, ScheduleImport
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +65,17 @@ def read_and_apply(
     of saving; the settings' by default). Raises ScheduleImportError.
     """
     limits = limits or ImportLimits.from_settings()
+    # Local times the file does not place are read in the event's zone on a re-import,
+    # else in the zone chosen for the new event.
+    event_zone = Event.objects.filter(slug=event_slug).values_list("time_zone", flat=True).first()
     parsed = parse_schedule(
         data,
         fmt=fmt,
         name=name,
         limits=limits,
         progress=partial(progress, READING) if progress else None,
+        time_zone=event_zone or time_zone,
+        time_zone_source="the event's own" if event_zone else "chosen when importing",
     )
     if progress:
         progress(SAVING, 0, len(parsed.sessions))
