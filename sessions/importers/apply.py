@@ -33,7 +33,9 @@ from sessions.importers.base import (
     normalize_company,
     normalize_name,
 )
+from sessions.importers.people import person_key
 from sessions.importers.report import ImportReport
+from sessions.importers.zones import HOW_TO_CHOOSE
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
 from sessions.services import unique_slug
 
@@ -171,12 +173,18 @@ def _new_event(parsed: ParsedSchedule, slug: str, publish: bool, time_zone: str)
             f"There is no event “{slug}”, and the file does not say when its conference "
             "takes place; create the event first or import a file with sessions."
         )
+    if not (time_zone or conference.time_zone):
+        # Times would show shifted in a zone nobody chose: ask (sessions.importers.zones).
+        raise ScheduleImportError(
+            conference.time_zone_question
+            or f"The file names no time zone; {HOW_TO_CHOOSE} for the new event “{slug}”."
+        )
     event = Event(
         slug=slug,
         name=(conference.name or slug)[:200],
         start_date=conference.start_date,
         end_date=max(conference.end_date, conference.start_date),
-        time_zone=time_zone or conference.time_zone or "UTC",
+        time_zone=time_zone or conference.time_zone,
         website_url=conference.website_url[:500],
         is_published=publish,
     )
@@ -241,7 +249,7 @@ class _Directory:
             directory.companies.setdefault(normalize_company(company.name), company)
             directory.company_slugs.add(company.slug)
         for speaker in Speaker.objects.only("id", "name", "slug", "company_id", "job_title"):
-            directory.speakers.setdefault(normalize_name(speaker.name), speaker)
+            directory.speakers.setdefault(person_key(speaker.name), speaker)
             directory.speaker_slugs.add(speaker.slug)
         return directory
 
@@ -278,7 +286,7 @@ def _create_and_fill_speakers(
     filled_speakers: dict[int, Speaker] = {}
     report.remember_speakers(directory.speakers.values())
     for person in _people(parsed):
-        key = normalize_name(person.name)
+        key = person_key(person.name)
         if not key:
             continue
         company = directory.company(person)
@@ -406,7 +414,7 @@ def _line_up(item: ParsedSession, directory: _Directory) -> LineUp:
     people: LineUp = []
     seen: set[int] = set()
     for person in item.people:
-        speaker = directory.speakers.get(normalize_name(person.name))
+        speaker = directory.speakers.get(person_key(person.name))
         if speaker is None or id(speaker) in seen:
             continue
         seen.add(id(speaker))
