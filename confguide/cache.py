@@ -82,7 +82,9 @@ class FailSoftRedisCache(RedisCache):
     def has_key(self, key, version=None):
         return super().has_key(key, version)
 
-    @_or_absent(lambda *args, **kwargs: False)
+    # As if the key were absent: the add succeeds. allauth's rate limits take a lock
+    # with add(); a refused one would turn every sign-in into a 429 while Redis is out.
+    @_or_absent(lambda *args, **kwargs: True)
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return super().add(key, value, timeout, version)
 
