@@ -69,9 +69,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    # allauth's passkey list shows "added 3 days ago".
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    # Accounts: sign-up, sign-in by password, emailed code or passkey, reset (confguide.accounts).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "confguide",
     "sessions.apps.ConferenceConfig",
     "blog",
@@ -90,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # allauth's request context, and its answers (a 429) raised from inside a form.
+    "allauth.account.middleware.AccountMiddleware",
     # After authentication, so a signed-in reader's saved zone can win later.
     "confguide.timezones.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,7 +159,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+# Editors sign in to the admin with their username (ModelBackend); attendees sign in
+# on the site with their email address, an emailed code or a passkey (allauth).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # Failed sign-ins allowed per account and per client address in each window.
@@ -160,11 +174,61 @@ SIGN_IN_ATTEMPTS_PER_ADDRESS = env.int("SIGN_IN_ATTEMPTS_PER_ADDRESS", default=2
 SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
 # Accounts one client address may create in that same window.
 SIGN_UPS_PER_ADDRESS = env.int("SIGN_UPS_PER_ADDRESS", default=5)
-# Password reset mails one client address may ask for in that same window.
+# Password reset mails (and sign-in codes) one client address may ask for in that same window.
 PASSWORD_RESET_REQUESTS_PER_ADDRESS = env.int("PASSWORD_RESET_REQUESTS_PER_ADDRESS", default=5)
-# Client addresses for the limit come from TRUSTED_PROXY_COUNT (see Contact form).
+# Client addresses for the limits come from TRUSTED_PROXY_COUNT (see Contact form).
 # Password reset links stay valid this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
+
+# --- Accounts (django-allauth) ----------------------------------------------
+
+ACCOUNT_ADAPTER = "confguide.accounts.adapter.AccountAdapter"
+# Attendees sign up and in with their email address; the username the user model
+# keeps (editors type it at the admin's sign-in) is made up from it, never asked for.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Signing in keeps the session for SESSION_COOKIE_AGE, as before: no "remember me" box.
+ACCOUNT_SESSION_REMEMBER = True
+# A new address is confirmed with a code typed in the same browser, before the account
+# signs in: so sign-up can answer the same for an address that has an account (its
+# owner is mailed instead), and the schedule picked in this browser moves into it.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+# Nothing says whether an address has an account: sign-up, reset and code requests
+# answer alike and mail the address either way.
+ACCOUNT_PREVENT_ENUMERATION = True
+# Attendees without a password (or who forgot it) sign in with a code sent by mail.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_SIGNUP_REDIRECT_URL = "myschedule:index"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[confguide] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# allauth's limits, counted in the cache (the shared Redis with REDIS_URL). A failed
+# sign-in counts per client address, and per account from that address (the adapter
+# puts the address in the account's key), so nobody can lock an owner out from elsewhere.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{SIGN_IN_ATTEMPTS_PER_ADDRESS}/{SIGN_IN_LOCKOUT_SECONDS}s/ip,"
+        f"{SIGN_IN_ATTEMPTS_PER_ACCOUNT}/{SIGN_IN_LOCKOUT_SECONDS}s/key"
+    ),
+    "signup": f"{SIGN_UPS_PER_ADDRESS}/{SIGN_IN_LOCKOUT_SECONDS}s/ip",
+    # Mails to one inbox are limited too, whoever asks; briefly, as a stranger can use
+    # that limit up for the owner.
+    "reset_password": (
+        f"{PASSWORD_RESET_REQUESTS_PER_ADDRESS}/{SIGN_IN_LOCKOUT_SECONDS}s/ip,3/5m/key"
+    ),
+    "request_login_code": (
+        f"{PASSWORD_RESET_REQUESTS_PER_ADDRESS}/{SIGN_IN_LOCKOUT_SECONDS}s/ip,3/5m/key"
+    ),
+}
+# Passkeys: sign up and sign in without a password. A passkey also serves as the
+# second factor after a password or code; recovery codes stand in for a lost one.
+MFA_SUPPORTED_TYPES = ["webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = True
+# The relying party is the request's host: http://localhost is a secure origin to
+# browsers and to fido2, so local servers and tests need no insecure-origin switch.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 # A visitor's schedule (kept without an account) is deleted after this many
 # days unused, by a daily task of the worker (sessions.tasks).

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth import get_user_model
 from django.tasks import task
 from django.utils import timezone
 
@@ -50,20 +53,33 @@ def notify_editors(message_id: int) -> bool:
     return False
 
 
-@task
-def send_password_reset(email: str) -> None:
-    """Mail a reset link to the accounts with this address, if there are any.
+@dataclass(frozen=True)
+class SiteForMail:
+    """What allauth's mail templates call `current_site`: the guide on SITE_URL."""
 
-    The request only enqueues this, whether or not the address has an account,
-    so the answer takes the same time either way and tells nobody which it was.
+    name: str
+    domain: str
+
+
+@task
+def send_account_mail(
+    template_prefix: str, email: str, context: dict[str, Any], user_id: int | None = None
+) -> None:
+    """Render and send one of the accounts' mails (sign-up code, reset link, sign-in code...).
+
+    The request only enqueued it (confguide.accounts.adapter), with links already
+    on SITE_URL; the account, if the mail is about one, is read again here.
     """
-    form = PasswordResetForm({"email": email})
-    if not form.is_valid():
-        return
-    scheme, _, host = settings.SITE_URL.partition("://")
-    form.save(
-        domain_override=host,
-        use_https=scheme == "https",
-        subject_template_name="registration/password_reset_subject.txt",
-        email_template_name="registration/password_reset_email.txt",
-    )
+    from allauth.account.adapter import get_adapter
+
+    mail_context = {
+        **context,
+        "email": email,
+        "current_site": SiteForMail(name="confguide", domain=urlsplit(settings.SITE_URL).netloc),
+    }
+    if user_id is not None:
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:  # the account was deleted since: nobody to write to about it
+            return
+        mail_context["user"] = user
+    get_adapter().render_mail(template_prefix, email, mail_context).send()

@@ -17,6 +17,8 @@ admin.site.index_title = "Curate the guide"
 
 # A database outage is a 503 "back in a moment", not a 500 (see views.server_error).
 handler500 = "confguide.views.server_error"
+# allauth answers its rate limits with this: the site's page, saying when to try again.
+handler429 = "confguide.accounts.limits.too_many_requests"
 
 urlpatterns = [
     path("", public_views.home, name="home"),

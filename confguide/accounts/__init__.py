@@ -1,1 +1,1 @@
-"""Accounts: sign-up, sign-in, password reset and their rate limits."""
+"""Accounts on django-allauth: the adapter, the 429 page, old paths, and attendee writes."""

@@ -1,42 +1,17 @@
-"""Accounts, under Django's own URL names (login, logout, password_change, ...)."""
+"""Accounts: allauth's pages, and the hand-written accounts' old paths redirected to them."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from confguide.accounts import views
+from confguide.accounts.views import OldResetLink, moved_to
 
 urlpatterns = [
-    path("sign-up/", views.SignUpView.as_view(), name="signup"),
-    path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path(
-        "password/reset/",
-        views.LimitedPasswordResetView.as_view(),
-        name="password_reset",
-    ),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    path("", include("allauth.urls")),
+    # /accounts/password/change/ and /accounts/password/reset/ kept their paths.
+    path("sign-up/", moved_to("account_signup")),
+    path("sign-in/", moved_to("account_login")),
+    path("sign-out/", moved_to("account_logout")),
+    path("password/change/done/", moved_to("account_change_password")),
+    path("password/reset/sent/", moved_to("account_reset_password_done")),
+    path("password/reset/complete/", moved_to("account_login")),
+    path("password/reset/<uidb64>/<token>/", OldResetLink.as_view()),
 ]

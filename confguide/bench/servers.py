@@ -148,17 +148,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def sign_in(base_url: str, *, username: str, password: str) -> str:
+def sign_in(base_url: str, *, email: str, password: str) -> str:
     """Sign in through the real form; returns the Cookie header a signed-in browser sends."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    login_url = f"{base_url}/accounts/sign-in/"
+    login_url = f"{base_url}/accounts/login/"
     with opener.open(login_url, timeout=10) as response:
         match = _CSRF_INPUT.search(response.read().decode())
     if match is None:
         raise RuntimeError(f"No CSRF token in the sign-in form at {login_url}.")
     form = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)}
+        {"login": email, "password": password, "csrfmiddlewaretoken": match.group(1)}
     ).encode()
     try:
         opener.open(urllib.request.Request(login_url, data=form), timeout=10)

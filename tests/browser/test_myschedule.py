@@ -1,10 +1,12 @@
 """The attendee's path through the personal schedule, in headless Chromium."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import icalendar
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from sessions.models import SavedSession
@@ -13,6 +15,7 @@ from tests.factories import EventFactory, SessionFactory, ThemeFactory, UserFact
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long and unusual passphrase"
+CODE = re.compile(r"^\s*([A-Z0-9]+(?:-[A-Z0-9]+)+)\s*$", re.MULTILINE)
 
 
 def _programme():
@@ -35,7 +38,7 @@ def _programme():
 
 @pytest.mark.django_db(transaction=True)
 def test_visitor_builds_a_schedule_signs_up_removes_one_and_downloads_the_calendar(
-    page, assert_accessible, tmp_path
+    page, assert_accessible, tmp_path, run_tasks
 ):
     event, (first, second, _) = _programme()
 
@@ -47,13 +50,16 @@ def test_visitor_builds_a_schedule_signs_up_removes_one_and_downloads_the_calend
         page.get_by_role("button", name=f"Remove “{session.title}” from my schedule").wait_for()
     assert page.evaluate("window.__sameDocument") is True
 
-    # Sign up: the picks come along.
+    # Sign up: the picks come along once the address is confirmed.
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Username").fill("newcomer")
     page.get_by_label("Email").fill("newcomer@example.com")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Confirm your email address").wait_for()
+    run_tasks()
+    page.get_by_label("Code").fill(CODE.search(mail.outbox[-1].body).group(1))
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_text("The 2 sessions you picked are now in your schedule.").wait_for()
     assert_accessible(page)
 
@@ -70,7 +76,7 @@ def test_visitor_builds_a_schedule_signs_up_removes_one_and_downloads_the_calend
     page.get_by_role("button", name="Add to my schedule “Backups that restore”").wait_for()
     assert page.evaluate("window.__sameDocument") is True
     assert list(
-        SavedSession.objects.filter(user__username="newcomer").values_list(
+        SavedSession.objects.filter(user__email="newcomer@example.com").values_list(
             "session__title", flat=True
         )
     ) == ["Volumes at scale"]
@@ -97,10 +103,10 @@ def test_another_user_cannot_open_the_first_users_feed(page, browser, live_serve
     token = services.regenerate_calendar_token(user=owner)
     UserFactory(username="snoop", password=PASSWORD)
 
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill("snoop")
+    page.goto(reverse("account_login"))
+    page.get_by_label("Email").fill("snoop@example.com")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/")
     response = page.goto(reverse("myschedule:feed", args=[token[::-1]]))
     own_page = page.goto(reverse("myschedule:event", args=[event.slug]))
@@ -112,7 +118,7 @@ def test_another_user_cannot_open_the_first_users_feed(page, browser, live_serve
 
 @pytest.mark.django_db(transaction=True)
 def test_account_pages_are_accessible(page, assert_accessible):
-    for name in ("login", "signup", "password_reset", "myschedule:index"):
+    for name in ("account_login", "account_signup", "account_reset_password", "myschedule:index"):
         page.goto(reverse(name))
         assert_accessible(page)
 

@@ -335,13 +335,13 @@ def test_the_first_readers_stray_parameters_never_reach_the_next_readers_links(d
 def test_after_signing_in_again_a_kept_copy_is_not_revalidated(day):
     UserFactory(username="returning", password="a long enough passphrase")
     client = Client()
-    credentials = {"username": "returning", "password": "a long enough passphrase"}
-    client.get(reverse("login"))
-    client.post(reverse("login"), credentials)
+    credentials = {"login": "returning@example.com", "password": "a long enough passphrase"}
+    client.get(reverse("account_login"))
+    client.post(reverse("account_login"), credentials)
     before = client.get(day["url"])
 
-    client.post(reverse("logout"))
-    client.post(reverse("login"), credentials)  # a new sign-in rotates the CSRF secret
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), credentials)  # a new sign-in rotates the CSRF secret
     again = client.get(day["url"], headers={"If-None-Match": before["ETag"]})
 
     assert again.status_code == 200

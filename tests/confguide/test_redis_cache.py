@@ -140,7 +140,8 @@ def test_with_redis_stopped_pages_sign_in_and_contact_still_work(redis_gone, day
     UserFactory(username="ada", password="a long enough passphrase")
     reader = Client()
     signed_in = reader.post(
-        reverse("login"), {"username": "ada", "password": "a long enough passphrase"}
+        reverse("account_login"),
+        {"login": "ada@example.com", "password": "a long enough passphrase"},
     )
     assert signed_in.status_code == 302
     assert "Sign out" in reader.get(day["url"]).text

@@ -25,7 +25,7 @@ def test_health_check_reports_database_ok(client, db):
 
 
 @pytest.mark.parametrize(
-    "url", ["/contact/", "/time-zone/", "/accounts/sign-in/", "/my-schedule/sessions/1/add/"]
+    "url", ["/contact/", "/time-zone/", "/accounts/login/", "/my-schedule/sessions/1/add/"]
 )
 def test_a_body_larger_than_the_endpoint_takes_is_refused_before_it_is_read(client, db, url):
     # The body says 200 MB; nothing reads it to find out.

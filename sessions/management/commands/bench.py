@@ -117,7 +117,8 @@ class Run:
         self.script = str(script)
         env = {**os.environ, "WEB_CONCURRENCY": str(WORKERS), "PYTHONUNBUFFERED": "1"}
         site = self.start_server("site", "confguide.wsgi", env=env, ready="/health/")
-        cookie = servers.sign_in(site.base_url, username=USERNAME, password=password)
+        # prepare() gave the attendee this address, confirmed.
+        cookie = servers.sign_in(site.base_url, email=f"{USERNAME}@localhost", password=password)
         mine = servers.fetch_page(
             site.base_url + reverse("myschedule:index"), headers={"Cookie": cookie}
         )
