@@ -145,7 +145,7 @@ def _calendar_flavour(data: bytes) -> Detection:
     maker = quoted if prodid else "it has no PRODID"
     summaries = [m["text"] for m in SUMMARY.finditer(text)]
     dashed = sum(" - " in summary for summary in summaries)
-    if summaries and dashed * 2 >= len(summaries):
+    if summaries and dashed * 2 > len(summaries):
         raise ScheduleImportError(
             f"This calendar does not say it comes from Sched or pretalx ({maker}), and most "
             "of its titles read “… - …”: Sched puts speakers and companies after the dash "

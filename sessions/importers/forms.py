@@ -14,7 +14,9 @@ class ImportScheduleForm(forms.Form):
 
     FORMAT_CHOICES = [
         ("auto", "Recognise it"),
-        ("sched-ics", "Sched iCalendar (.ics)"),
+        ("sched-ics", "Sched iCalendar (.ics): speakers after the dash in titles"),
+        ("pretalx-ics", "pretalx iCalendar (.ics)"),
+        ("ics", "Other iCalendar (.ics): titles kept whole, speakers from ATTENDEE"),
         ("frab-xml", "frab / pretalx XML"),
         ("frab-json", "frab / pretalx JSON"),
     ]
@@ -35,7 +37,11 @@ class ImportScheduleForm(forms.Form):
         label="Time zone of a new event",
         required=False,
         choices=lambda: [("", "As the file says"), *((z, z) for z in time_zone_choices())],
-        help_text="Sched exports say UTC; pick the venue's zone.",
+        help_text=(
+            "Where the file names no zone (Sched's say only UTC), it is inferred from the "
+            "city and UTC offsets the file gives when only one zone fits them; otherwise "
+            "the import asks for it here."
+        ),
     )
     schedule_file = forms.FileField(
         label="Schedule file",
@@ -50,7 +56,11 @@ class ImportScheduleForm(forms.Form):
         max_length=500,
         help_text="https only.",
     )
-    format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="auto")
+    format = forms.ChoiceField(
+        choices=FORMAT_CHOICES,
+        initial="auto",
+        help_text="The preview says what the file was read as; choose here when it cannot tell.",
+    )
     publish = forms.BooleanField(
         label="Publish the event",
         required=False,

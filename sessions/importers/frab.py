@@ -248,11 +248,11 @@ def parse_xml(
 
 
 def _xml_times(root) -> tuple[list[dt.datetime], bool]:
-    """What _zone needs of the days' start and end (pretalx writes them) and the events' <date>."""
+    """What _zone needs of the days' start (pretalx writes it) and the events' <date>."""
     day_times: list[str] = []
     event_dates: list[str] = []
     for day in root.findall("day"):
-        day_times += [day.get("start", ""), day.get("end", "")]
+        day_times.append(day.get("start", ""))
         for room in day.findall("room"):
             event_dates += [_text(event, "date") for event in room.findall("event")]
     return _moments(day_times, event_dates)
@@ -385,13 +385,13 @@ def parse_json(
 
 
 def _json_times(days: list) -> tuple[list[dt.datetime], bool]:
-    """What _zone needs of the days' day_start and day_end and the events' "date"."""
+    """What _zone needs of the days' day_start and the events' "date"."""
     day_times: list[str] = []
     event_dates: list[str] = []
     for day in days:
         if not isinstance(day, dict):
             continue
-        day_times += [_str(day.get("day_start")), _str(day.get("day_end"))]
+        day_times.append(_str(day.get("day_start")))
         rooms = day.get("rooms")
         for events in rooms.values() if isinstance(rooms, dict) else []:
             for event in events if isinstance(events, list) else []:

@@ -38,7 +38,7 @@ def parse(
     sessions, skipped = [], []
     for entry in calendar.entries:
         limits.check_time(entry.where)
-        title = entry.text("SUMMARY")
+        title = " ".join(entry.text("SUMMARY").split())
         if ics_calendar.is_logistics(title, entry.category):
             skipped.append(title)
         else:

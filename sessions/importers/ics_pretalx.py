@@ -62,7 +62,8 @@ def _session(entry: ics_calendar.Entry) -> ParsedSession:
     title, people = split_summary(str(entry.component.get("SUMMARY", "")))
     return ParsedSession(
         source_id=entry.uid,
-        title=title,
+        # Spaced as pretalx's XML and JSON exports of the same talk are read.
+        title=" ".join(title.split()),
         starts_at=entry.starts_at,
         ends_at=entry.ends_at,
         where=entry.where,

@@ -33,6 +33,45 @@ ZONE_ALIASES = {
     "Etc/UTC": "UTC",
 }
 
+# Old names tzdata keeps for compatibility beside the current one of the same place
+# (Asia/Katmandu beside Asia/Kathmandu): never a candidate of their own.
+LEGACY_NAMES = frozenset(
+    {
+        *("Africa/Asmera", "Africa/Timbuktu", "America/Argentina/ComodRivadavia"),
+        *("America/Atka", "America/Buenos_Aires", "America/Catamarca", "America/Coral_Harbour"),
+        *("America/Cordoba", "America/Ensenada", "America/Fort_Wayne", "America/Godthab"),
+        *("America/Indianapolis", "America/Jujuy", "America/Knox_IN", "America/Louisville"),
+        *("America/Mendoza", "America/Montreal", "America/Nipigon", "America/Pangnirtung"),
+        *("America/Porto_Acre", "America/Rainy_River", "America/Rosario", "America/Santa_Isabel"),
+        *("America/Shiprock", "America/Thunder_Bay", "America/Virgin", "America/Yellowknife"),
+        *("Asia/Ashkhabad", "Asia/Calcutta", "Asia/Chongqing", "Asia/Chungking", "Asia/Dacca"),
+        *("Asia/Harbin", "Asia/Istanbul", "Asia/Kashgar", "Asia/Katmandu", "Asia/Macao"),
+        *("Asia/Rangoon", "Asia/Saigon", "Asia/Tel_Aviv", "Asia/Thimbu", "Asia/Ujung_Pandang"),
+        *("Asia/Ulan_Bator", "Atlantic/Faeroe", "Atlantic/Jan_Mayen", "Australia/ACT"),
+        *("Australia/Canberra", "Australia/Currie", "Australia/LHI", "Australia/NSW"),
+        *("Australia/North", "Australia/Queensland", "Australia/South", "Australia/Tasmania"),
+        *("Australia/Victoria", "Australia/West", "Australia/Yancowinna", "Europe/Belfast"),
+        *("Europe/Kiev", "Europe/Nicosia", "Europe/Tiraspol", "Europe/Uzhgorod"),
+        *("Europe/Zaporozhye", "Pacific/Enderbury", "Pacific/Johnston", "Pacific/Ponape"),
+        *("Pacific/Samoa", "Pacific/Truk", "Pacific/Yap"),
+    }
+)
+# Zones of cities that host many conferences: a question lists these first among the
+# zones that fit, so the editor finds theirs at once. Never used to choose one.
+OFTEN_CHOSEN = (
+    *("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
+    *("America/Toronto", "America/Vancouver", "America/Mexico_City", "America/Sao_Paulo"),
+    *("America/Argentina/Buenos_Aires", "America/Bogota", "America/Santiago", "Europe/London"),
+    *("Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam"),
+    *("Europe/Brussels", "Europe/Madrid", "Europe/Rome", "Europe/Vienna", "Europe/Zurich"),
+    *("Europe/Prague", "Europe/Warsaw", "Europe/Stockholm", "Europe/Helsinki", "Europe/Athens"),
+    *("Europe/Istanbul", "Europe/Kyiv", "Africa/Lagos", "Africa/Cairo", "Africa/Nairobi"),
+    *("Africa/Johannesburg", "Asia/Jerusalem", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore"),
+    *("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Seoul", "Asia/Tokyo"),
+    *("Australia/Perth", "Australia/Brisbane", "Australia/Sydney", "Australia/Melbourne"),
+    "Pacific/Auckland",
+)
+
 # How the editor chooses a zone, in the words of both ways of importing.
 HOW_TO_CHOOSE = (
     "choose the event's time zone (the command's --time-zone, or Time zone in the import form)"
@@ -151,7 +190,7 @@ def infer(
     if len(candidates) == 1:
         return ZoneGuess(candidates[0], f"inferred from the offsets {offsets}, which only it has")
     fitting = (
-        f"which {len(candidates)} time zones share ({_listed(candidates)})"
+        f"which {len(candidates)} time zones share ({_listed(_often_chosen_first(candidates))})"
         if candidates
         else "which no time zone has"
     )
@@ -177,8 +216,18 @@ def _samples(moments: Iterable[dt.datetime]) -> list[tuple[dt.datetime, dt.timed
 
 
 def _zones() -> tuple[str, ...]:
-    """Zones of places; a conference is in none of Antarctica's research stations."""
-    return tuple(z for z in time_zone_choices() if "/" in z and not z.startswith("Antarctica/"))
+    """Zones of places, by their current names; a conference is in none of Antarctica's
+    research stations."""
+    return tuple(
+        zone
+        for zone in time_zone_choices()
+        if "/" in zone and not zone.startswith("Antarctica/") and zone not in LEGACY_NAMES
+    )
+
+
+def _often_chosen_first(zones: list[str]) -> list[str]:
+    rank = {zone: index for index, zone in enumerate(OFTEN_CHOSEN)}
+    return sorted(zones, key=lambda zone: (rank.get(zone, len(rank)), zone))
 
 
 def _fits(zone: str, samples: list[tuple[dt.datetime, dt.timedelta]]) -> bool:

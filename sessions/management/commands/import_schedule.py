@@ -15,9 +15,10 @@ SAVING_STAGE = ("Saving", " sessions")
 
 class Command(BaseCommand):
     help = (
-        "Import an official schedule (Sched iCalendar, frab/pretalx XML or JSON) from a file "
-        "or an https feed into an event. Re-importing updates sessions in place; sessions the "
-        "source no longer lists are cancelled. Nothing is written if the file has an error."
+        "Import an official schedule (Sched, pretalx or other iCalendar, frab/pretalx XML or "
+        "JSON) from a file or an https feed into an event. Re-importing updates sessions in "
+        "place; sessions the source no longer lists are cancelled. Nothing is written if the "
+        "file has an error."
     )
 
     def add_arguments(self, parser):
@@ -39,7 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-zone",
             default="",
-            help="IANA zone for a new event when the file only says UTC (Sched exports do).",
+            help=(
+                "IANA zone for a new event whose file names none (Sched's say only UTC). "
+                "Without it, the zone is inferred from the file's city and UTC offsets when "
+                "only one fits, or the import stops and asks for it."
+            ),
         )
 
     def handle(self, *args, source, event, format, dry_run, publish, time_zone, **options):
