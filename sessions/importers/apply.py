@@ -124,6 +124,7 @@ def _apply(
     report = ImportReport(
         event=event, event_created=event_created, skipped=parsed.skipped, warnings=warnings
     )
+    report.read_from(parsed)
     now = timezone.now()
     rooms = _create_rooms(event, parsed, report)
     directory = _Directory.load()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
 
-from sessions.importers.base import Problem
+from sessions.importers.base import ParsedSchedule, Problem
 from sessions.models import Company, Event, Room, Session, Speaker
 
 # The source fields a change is reported for, in the order a reader checks them,
@@ -139,6 +139,11 @@ class ImportReport:
     # Each session created, updated or cancelled, by source id (one entry per session).
     entries: dict[str, tuple[str, SessionEntry]] = field(default_factory=dict)
     speakers_changed: list[SpeakerEntry] = field(default_factory=list)
+    # How the file was read and why ("Sched iCalendar", "its PRODID … names Sched"),
+    # and where the event's time zone came from, when the parser says.
+    read_as: str = ""
+    read_why: str = ""
+    time_zone_source: str = ""
     # What the entries need to name things; filled by apply.py, never serialised.
     _before: dict[str, dict] = field(default_factory=dict, repr=False)
     _speakers_before: dict[int, tuple[int | None, str]] = field(default_factory=dict, repr=False)
@@ -159,6 +164,13 @@ class ImportReport:
         """Where to look up room, speaker and company names by id (read only when needed)."""
         self._rooms, self._speakers, self._companies = rooms, speakers, companies
         self._names = None
+
+    def read_from(self, parsed: ParsedSchedule) -> None:
+        """What the parser found out about the file itself."""
+        self.read_as, self.read_why = parsed.detected_as, parsed.detected_why
+        # The file's zone and its source describe the event only if the event has that zone.
+        if parsed.conference.time_zone == self.event.time_zone:
+            self.time_zone_source = parsed.conference.time_zone_source
 
     def remember(self, sessions: Iterable[Session]) -> None:
         """The source fields of the event's sessions before the import changes them."""
@@ -246,9 +258,20 @@ class ImportReport:
             f"{len(self.skipped)} logistics entries left out."
         )
 
+    def read_as_line(self) -> str:
+        """The line "Read as: … (why); time zone: … (where from)"; "" if the parser did not say."""
+        if not self.read_as:
+            return ""
+        why = f" ({self.read_why})" if self.read_why else ""
+        if self.time_zone_source:
+            source = f" ({self.time_zone_source})"
+        else:
+            source = "" if self.event_created else " (the event's own)"
+        return f"Read as: {self.read_as}{why}; time zone: {self.event.time_zone}{source}"
+
     def lines(self, *, limit: int | None = COMMAND_LIMIT) -> list[str]:
         """The report as text, grouped by kind; each group cut after `limit` entries."""
-        lines: list[str] = []
+        lines: list[str] = [self.read_as_line()] if self.read_as else []
         headings = headings_for(self.dry_run)
 
         def group(heading: str, items: list[list[str]], *, mark: str = "") -> None:
@@ -324,6 +347,7 @@ class ImportReport:
                 for kind in ("created", "updated", "cancelled")
             },
             "speakers_changed": [entry.as_json() for entry in self.speakers_changed],
+            "read_as": self.read_as_line(),
         }
 
     # --- Helpers ------------------------------------------------------------------

@@ -190,6 +190,7 @@ def test_preview_names_each_session_and_its_field_changes(editor_client):
 
     content = text_of(page(editor_client, second))
 
+    assert "Read as: frab/pretalx XML (" in content
     assert (
         "Sessions to create (1) Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; "
         "id talk-5) "

@@ -1,5 +1,6 @@
 """The import report names every session it changes, and says what changes."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -8,7 +9,7 @@ from sessions.importers import parse_schedule
 from sessions.importers.apply import apply_schedule
 from sessions.importers.report import FieldChange
 from sessions.models import Session, Speaker
-from tests.factories import SpeakerFactory
+from tests.factories import EventFactory, SpeakerFactory
 
 pytestmark = pytest.mark.integration
 
@@ -165,7 +166,9 @@ def test_report_lines_group_by_kind_and_cut_long_groups():
         dry_run=True,
     )
 
-    assert report.lines(limit=2) == [
+    read_as, *lines = report.lines(limit=2)
+    assert read_as.startswith("Read as: frab/pretalx XML")
+    assert lines == [
         "Sessions to create (4):",
         f"  + Talk 0 (Tue 6 May 10:00{DASH}10:30, Main Hall; id t0)",
         f"  + Talk 1 (Tue 6 May 11:00{DASH}11:30, Main Hall; id t1)",
@@ -173,7 +176,29 @@ def test_report_lines_group_by_kind_and_cut_long_groups():
         "New rooms (1):",
         "  Main Hall",
     ]
-    assert len(report.lines(limit=None)) == 7
+    assert len(report.lines(limit=None)) == 8
+
+
+@pytest.mark.django_db
+def test_report_says_how_the_file_was_read_and_where_the_time_zone_came_from():
+    data = frab(event_xml("a", "Talk", "10:00", "Main Hall"))
+
+    new_event = run(data, dry_run=True)
+    EventFactory(
+        slug="tiny",
+        time_zone="Europe/London",
+        start_date=dt.date(2031, 5, 6),
+        end_date=dt.date(2031, 5, 6),
+    )
+    other_zone = run(data, dry_run=True)
+
+    assert new_event.read_as_line() == (
+        "Read as: frab/pretalx XML (it is XML with a <schedule> root, as frab and pretalx "
+        "write); time zone: Europe/Berlin (the file's time_zone_name “Europe/Berlin”)"
+    )
+    assert new_event.as_json()["read_as"] == new_event.read_as_line()
+    # The event keeps its own zone: the file's says nothing about it.
+    assert other_zone.read_as_line().endswith("; time zone: Europe/London (the event's own)")
 
 
 @pytest.mark.django_db

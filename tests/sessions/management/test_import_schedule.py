@@ -68,7 +68,10 @@ def test_command_dry_run_lists_each_change_and_writes_nothing(tmp_path):
 
     out, _ = call(str(changed), "--event", "tiny", "--dry-run")
 
-    assert out.splitlines()[1:] == [
+    _, read_as, *changes = out.splitlines()
+    assert read_as.startswith("Read as: frab/pretalx XML (")
+    assert "; time zone: Europe/Berlin (" in read_as
+    assert changes == [
         "Sessions to create (1):",
         "  + Hands-on eBPF (Tue 6 May 14:00\u201315:30, Workshop Room; id talk-5)",
         "Sessions to update (2, of which 1 move):",
@@ -93,12 +96,14 @@ def test_command_lists_what_it_changed_and_is_quiet_at_verbosity_0():
 
     assert quiet == ""
     assert Event.objects.get(slug="tiny").sessions.count() == 3
-    assert out.splitlines() == [
+    summary, read_as, *changes = out.splitlines()
+    assert summary == (
         "Imported into “Tiny Conf”: 0 sessions created, 0 updated (0 moved), 0 cancelled, "
         "3 unchanged; 0 new rooms, 0 new speakers, 0 new companies; "
-        "0 logistics entries left out.",
-        "Sessions left alone: 3",
-    ]
+        "0 logistics entries left out."
+    )
+    assert read_as.startswith("Read as: frab/pretalx XML")
+    assert changes == ["Sessions left alone: 3"]
 
 
 @pytest.mark.django_db
