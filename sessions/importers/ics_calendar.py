@@ -259,7 +259,8 @@ def _named_zone(
         zone = zones.canonical_zone(given)
         if zone:
             return zone, f"the file's X-WR-TIMEZONE “{given}”", []
-        return "UTC", "UTC", [zone_warning("X-WR-TIMEZONE", given)]
+        source = f"UTC, as the file's X-WR-TIMEZONE “{shorten(given, 64)}” is no time zone"
+        return "UTC", source, [zone_warning("X-WR-TIMEZONE", given)]
     tzids = Counter(
         key
         for t in times

@@ -288,3 +288,20 @@ def test_apply_asks_for_the_zone_of_a_new_event_when_nobody_knows_it():
     apply_schedule(parsed=parsed, event_slug="tiny", time_zone="Europe/London")
 
     assert Event.objects.get(slug="tiny").time_zone == "Europe/London"
+
+
+@pytest.mark.unit
+def test_a_calendar_zone_that_does_not_exist_says_utc_is_used_and_why():
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:Europe\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+        b"SUMMARY:Talk\r\nDTSTART:20310506T090000\r\nDTEND:20310506T093000\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+
+    parsed = parse_schedule(data)
+
+    assert (parsed.conference.time_zone, parsed.conference.time_zone_source) == (
+        "UTC",
+        "UTC, as the file's X-WR-TIMEZONE “Europe” is no time zone",
+    )
+    assert parsed.sessions[0].starts_at == dt.datetime(2031, 5, 6, 9, 0, tzinfo=UTC)
