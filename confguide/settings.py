@@ -201,6 +201,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Attendees without a password (or who forgot it) sign in with a code sent by mail.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_SIGNUP_REDIRECT_URL = "myschedule:index"
+# The owner hears of a changed password, address or passkey (when, from where).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[confguide] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # allauth's limits, counted in the cache (the shared Redis with REDIS_URL). A failed

@@ -393,6 +393,24 @@ def test_password_change_needs_the_old_password(client, db):
     assert _signed_in_user(client) == user  # still signed in here
 
 
+def test_a_changed_password_is_told_to_the_owner_by_mail_from_the_worker(client, db, run_tasks):
+    user = UserFactory(username="ada")
+    client.force_login(user)
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        REMOTE_ADDR="198.51.100.23",
+    )
+    assert mail.outbox == []
+    run_tasks()
+
+    (message,) = mail.outbox
+    assert (message.to, message.subject) == (["ada@example.com"], "[confguide] Password Changed")
+    assert "198.51.100.23" in message.body
+    assert re.search(r"Date: \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", message.body)
+
+
 # --- Password reset -------------------------------------------------------------
 
 
