@@ -1,9 +1,10 @@
 """Fixed-window counters in the cache, and the one way the site says "too many".
 
-The contact form counts every post per client address; sign-up and password
-reset count posts per address; sign-in counts failed attempts per account and
-per address. With REDIS_URL set the counts are shared by every worker and
-replica; the default local-memory cache counts per process.
+The contact form counts every post per client address. (Accounts use
+allauth's own limits, in the same cache and by the same `client_address()`;
+their 429 page is confguide.accounts.limits.) With REDIS_URL set the counts
+are shared by every worker and replica; the default local-memory cache counts
+per process.
 
 A refused request gets `refuse()`: the same page with what was typed, status
 429, the reason in templates/includes/refusal.html, and a Retry-After of the
