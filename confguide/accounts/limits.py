@@ -5,6 +5,10 @@ over a limit, renders the URLconf's `handler429`. That handler only gets the
 request, so the time left is read back from allauth's own counters for the
 limits the page counts against: Retry-After is the seconds until the oldest
 counted request leaves the window, not the whole window.
+
+Reading them uses allauth's internal ratelimit module (its rates, cache keys
+and lists of stamps); tests/confguide/test_accounts.py pins the exact
+Retry-After, so an allauth upgrade that changes them fails there first.
 """
 
 from __future__ import annotations
@@ -41,48 +45,70 @@ class Limit:
     key: str | None = None
 
 
-def _email(request: HttpRequest, field: str) -> str:
+# Each account page allauth limits: why it refuses, and the (app, action) it counts.
+PAGES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "account_login": (
+        "Too many failed sign-in attempts from your network: for your account's safety, "
+        "signing in is paused here.",
+        ((ACCOUNT, "login"), (ACCOUNT, "login_failed")),
+    ),
+    "account_signup": (
+        "Too many new accounts from your network in a short time.",
+        ((ACCOUNT, "signup"),),
+    ),
+    "account_signup_by_passkey": (
+        "Too many new accounts from your network in a short time.",
+        ((ACCOUNT, "signup"),),
+    ),
+    "account_reset_password": (
+        "Too many password reset requests in a short time.",
+        ((ACCOUNT, "reset_password"),),
+    ),
+    "account_reset_password_from_key": (
+        "Too many tries of reset links from your network.",
+        ((ACCOUNT, "reset_password_from_key"),),
+    ),
+    "account_change_password": (
+        "Too many password changes in a short time.",
+        ((ACCOUNT, "change_password"),),
+    ),
+    "account_set_password": (
+        "Too many password changes in a short time.",
+        ((ACCOUNT, "change_password"),),
+    ),
+    "account_email": (
+        "Too many changes to your email addresses in a short time.",
+        ((ACCOUNT, "manage_email"),),
+    ),
+    "account_reauthenticate": (
+        "Too many tries to confirm it is you.",
+        ((ACCOUNT, "reauthenticate"),),
+    ),
+    "mfa_login_webauthn": (
+        "Too many passkey sign-ins from your network.",
+        ((MFA, "webauthn_login"),),
+    ),
+}
+
+
+def _typed_email(request: HttpRequest, field: str) -> str:
     return str(request.POST.get(field, "")).strip().lower()
+
+
+def _key(request: HttpRequest, action: str) -> str | None:
+    """What a per-key rate of `action` counts under, as allauth (and the adapter) key it."""
+    if action == "login_failed":
+        return login_attempts_key(request, _typed_email(request, "login"))
+    if action == "reset_password":
+        return _typed_email(request, "email")
+    return None
 
 
 def limits_of(request: HttpRequest) -> tuple[str, list[Limit]]:
     """Why this page refuses, and the limits it counts against."""
     name = request.resolver_match.url_name if request.resolver_match else None
-    if name == "account_login":
-        return (
-            "Too many failed sign-in attempts from your network: for your account's safety, "
-            "signing in is paused here.",
-            [
-                Limit(ACCOUNT, "login"),
-                Limit(
-                    ACCOUNT, "login_failed", login_attempts_key(request, _email(request, "login"))
-                ),
-            ],
-        )
-    if name in ("account_signup", "account_signup_by_passkey"):
-        return "Too many new accounts from your network in a short time.", [
-            Limit(ACCOUNT, "signup")
-        ]
-    if name == "account_reset_password":
-        return (
-            "Too many password reset requests in a short time.",
-            [Limit(ACCOUNT, "reset_password", _email(request, "email"))],
-        )
-    if name == "account_reset_password_from_key":
-        return "Too many tries of reset links from your network.", [
-            Limit(ACCOUNT, "reset_password_from_key")
-        ]
-    if name in ("account_change_password", "account_set_password"):
-        return "Too many password changes in a short time.", [Limit(ACCOUNT, "change_password")]
-    if name == "account_email":
-        return "Too many changes to your email addresses in a short time.", [
-            Limit(ACCOUNT, "manage_email")
-        ]
-    if name == "account_reauthenticate":
-        return "Too many tries to confirm it is you.", [Limit(ACCOUNT, "reauthenticate")]
-    if name == "mfa_login_webauthn":
-        return "Too many passkey sign-ins from your network.", [Limit(MFA, "webauthn_login")]
-    return "Too many requests in a short time.", []
+    reason, actions = PAGES.get(name, ("Too many requests in a short time.", ()))
+    return reason, [Limit(app, action, _key(request, action)) for app, action in actions]
 
 
 def _seconds_left(request: HttpRequest, limit: Limit, now: float) -> list[float]:
