@@ -72,6 +72,10 @@ def _code_in(message) -> str:
     return CODE.search(message.body).group(1)
 
 
+def _has_code(body: str) -> bool:
+    return CODE.search(body) is not None
+
+
 def _without_tokens(html: str) -> str:
     """The page as a reader sees it: CSRF tokens differ on every answer."""
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
@@ -140,7 +144,7 @@ def test_sign_up_with_an_address_that_has_an_account_answers_alike_and_mails_its
     mails = {message.to[0]: message for message in mail.outbox}
     assert set(mails) == {"fresh@example.com", "taken@example.com"}
     assert "already exists" in mails["taken@example.com"].body
-    assert f"{reverse('account_reset_password')}" in mails["taken@example.com"].body
+    assert reverse("account_reset_password") in mails["taken@example.com"].body
     assert _code_in(mails["fresh@example.com"])
 
 
@@ -149,7 +153,7 @@ def test_signed_in_readers_are_sent_on_from_the_sign_up_page(client, db):
 
     response = client.get(reverse("account_signup"))
 
-    assert response.status_code == 302
+    assert response.url == reverse("home")
 
 
 # --- Sign-in ------------------------------------------------------------------
@@ -245,11 +249,11 @@ def test_existing_users_sign_in_by_email_after_the_migration(client, db):
 
 
 def test_the_migration_confirms_a_shared_address_for_one_account_and_skips_empty_ones(db):
-    older = UserFactory(username="older", email="shared@example.com", confirmed_email=False)
+    UserFactory(username="older", email="shared@example.com", confirmed_email=False)
     recent = UserFactory(username="recent", email="SHARED@example.com", confirmed_email=False)
     get_user_model().objects.filter(pk=recent.pk).update(last_login="2030-01-01T00:00Z")
     UserFactory(username="nomail", email="", confirmed_email=False)
-    kept = UserFactory(username="kept")  # signed up since: its row stays as it is
+    UserFactory(username="kept")  # signed up since: its row stays as it is
 
     accounts_migration.confirm_existing_addresses(apps, schema_editor=None)
     accounts_migration.confirm_existing_addresses(apps, schema_editor=None)  # twice is once
@@ -260,7 +264,6 @@ def test_the_migration_confirms_a_shared_address_for_one_account_and_skips_empty
         ("older", "shared@example.com", False),
         ("recent", "shared@example.com", True),
     ]
-    assert older.pk != recent.pk != kept.pk
 
 
 def test_a_user_without_an_email_address_signs_in_at_the_editors_sign_in(client, db):
@@ -350,8 +353,9 @@ def test_a_code_for_an_unknown_address_answers_alike_and_says_so_only_by_mail(
     ).replace("nobody@example.com", "X")
     run_tasks()
     mails = {message.to[0]: message.body for message in mail.outbox}
-    assert _code_in(types.SimpleNamespace(body=mails["ada@example.com"]))
+    assert _has_code(mails["ada@example.com"])
     assert "do not have any record of such an account" in mails["nobody@example.com"]
+    assert not _has_code(mails["nobody@example.com"])
 
 
 # --- Sign-out and password change -----------------------------------------------
