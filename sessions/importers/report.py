@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "format": "format",
     "track": "track",
     "schedule_url": "official link",
+    "language": "language",
+    "do_not_record": "do not record",
     "abstract": "abstract",
 }
 # Too long to quote in a report line: only that it changed is shown.
@@ -37,18 +39,6 @@ LONG_FIELDS = {"abstract"}
 # Free text that may hold colons and arrows of its own: quoted.
 QUOTED = {"title", "track"}
 TIME_FIELDS = {"starts_at", "ends_at"}
-# What remember() keeps of a session, to say what it was.
-REMEMBERED = (
-    "title",
-    "abstract",
-    "format",
-    "starts_at",
-    "ends_at",
-    "room_id",
-    "track",
-    "schedule_url",
-    "status",
-)
 EN_DASH = "\u2013"
 # The command lists this many entries of a group unless asked for all of them (-v 2).
 COMMAND_LIMIT = 50
@@ -173,9 +163,12 @@ class ImportReport:
             self.time_zone_source = parsed.conference.time_zone_source
 
     def remember(self, sessions: Iterable[Session]) -> None:
-        """The source fields of the event's sessions before the import changes them."""
+        """The event's sessions' fields before the import changes them."""
         for session in sessions:
-            self._before[session.source_id] = {name: getattr(session, name) for name in REMEMBERED}
+            self._before[session.source_id] = {
+                field.attname: getattr(session, field.attname)
+                for field in Session._meta.concrete_fields
+            }
 
     def session_created(self, session: Session) -> None:
         self.created.append(session.title)
@@ -369,27 +362,31 @@ class ImportReport:
         )
 
     def _changes(self, session: Session, before: dict, changed: set[str]) -> list[FieldChange]:
+        """The changed fields in the order editors read them; a field the report has no
+        word for (one the source gained since) last, under its own name."""
         changes = []
-        for name, label in FIELD_LABELS.items():
+        others = sorted(changed - TIME_FIELDS - FIELD_LABELS.keys())
+        for name in [*FIELD_LABELS, *others]:
             if name == "time":
-                if not changed & TIME_FIELDS or "starts_at" not in before:
-                    continue
-                old = _when(before["starts_at"], before["ends_at"], self.event.tz)
-                new = _when(session.starts_at, session.ends_at, self.event.tz)
-            elif name not in changed:
+                if changed & TIME_FIELDS and "starts_at" in before:
+                    old = _when(before["starts_at"], before["ends_at"], self.event.tz)
+                    new = _when(session.starts_at, session.ends_at, self.event.tz)
+                    changes.append(FieldChange("time", old, new))
                 continue
-            elif name in LONG_FIELDS or name not in before:
+            if name not in changed:
+                continue
+            label = FIELD_LABELS.get(name, name.removesuffix("_id").replace("_", " "))
+            if name in LONG_FIELDS or name not in before:
                 changes.append(FieldChange(label))
                 continue
-            elif name == "room_id":
-                old, new = self._name("rooms", before[name]), self._name("rooms", session.room_id)
+            old, new = before[name], getattr(session, name)
+            if name == "room_id":
+                old, new = self._name("rooms", old), self._name("rooms", new)
             elif name == "status":
-                old, new = _status(before[name]), _status(session.status)
+                old, new = _status(old), _status(new)
             elif name == "format":
-                old, new = _format(before[name]), _format(session.format)
-            else:
-                old, new = before[name], getattr(session, name)
-            changes.append(FieldChange(label, old, new))
+                old, new = _format(old), _format(new)
+            changes.append(FieldChange(label, _text(old), _text(new)))
         return changes
 
     def _name(self, kind: str, pk: int | None) -> str:
@@ -435,6 +432,12 @@ def _when(starts_at: dt.datetime, ends_at: dt.datetime, tz: ZoneInfo) -> str:
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
     end_format = "H:i" if start.date() == end.date() else "D j M H:i"
     return f"{dateformat.format(start, 'D j M H:i')}{EN_DASH}{dateformat.format(end, end_format)}"
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
 
 
 def _status(value: str) -> str:

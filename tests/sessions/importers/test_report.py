@@ -7,9 +7,9 @@ import pytest
 
 from sessions.importers import parse_schedule
 from sessions.importers.apply import apply_schedule
-from sessions.importers.report import FieldChange
+from sessions.importers.report import FieldChange, ImportReport
 from sessions.models import Session, Speaker
-from tests.factories import EventFactory, SpeakerFactory
+from tests.factories import EventFactory, SessionFactory, SpeakerFactory
 
 pytestmark = pytest.mark.integration
 
@@ -144,6 +144,24 @@ def test_a_cancelled_session_that_returns_is_reported_as_published_again():
     # A session without a room is named by its time alone.
     assert entries(report, "cancelled") == [
         (f"Other (Tue 6 May 11:00{DASH}11:30; id b)", ["status: published → cancelled"])
+    ]
+
+
+@pytest.mark.django_db
+def test_every_changed_field_is_named_even_one_without_a_word_of_its_own():
+    event = EventFactory(time_zone="Europe/Berlin")
+    session = SessionFactory(event=event, source_id="a", language="en", do_not_record=False)
+    report = ImportReport(event=event)
+    report.remember([session])
+
+    session.language, session.do_not_record, session.level = "de", True, "advanced"
+    report.session_updated(session, {"language", "do_not_record", "level"}, moved=False)
+
+    [entry] = report.sessions("updated")
+    assert [str(change) for change in entry.changes] == [
+        "language: en → de",
+        "do not record: no → yes",
+        "level: — → advanced",
     ]
 
 
