@@ -33,12 +33,6 @@ DOWNLOAD = "/privacy/your-data/download/"
 DELETE = "/privacy/delete-account/"
 PASSWORD = "correct horse battery staple"  # UserFactory's
 
-with_allauth = pytest.mark.skipif(
-    not {"allauth.account", "allauth.mfa"} <= set(settings.INSTALLED_APPS),
-    reason="allauth (email addresses, passkeys) is not installed",
-)
-
-
 def encoded(value):
     """A value as the download writes it (dates in ISO 8601)."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
@@ -268,7 +262,6 @@ def test_contact_messages_need_a_verified_address_not_just_the_accounts_email(
     assert data["contact_messages"] == []
 
 
-@with_allauth
 def test_download_holds_messages_from_verified_addresses_in_any_case(attendee_client, attendee):
     from allauth.account.models import EmailAddress
 
@@ -311,7 +304,6 @@ def test_download_holds_messages_from_verified_addresses_in_any_case(attendee_cl
     ]
 
 
-@with_allauth
 def test_download_names_passkeys_but_holds_no_credential(attendee_client, attendee):
     passkey = add_passkey(attendee, name="Work laptop")
 
@@ -368,7 +360,6 @@ def test_picks_made_before_signing_in_go_with_the_account(client, attendee):
     assert (Visitor.objects.count(), SavedSession.objects.count()) == (0, 0)
 
 
-@with_allauth
 def test_deleting_an_account_takes_its_email_addresses_and_passkeys(attendee_client, attendee):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
