@@ -79,7 +79,7 @@ class SessionEntry:
     @property
     def place(self) -> str:
         where = ", ".join(part for part in (self.when, self.room) if part)
-        return f"{where}; id {self.source_id}"
+        return f"{where}; id {self.source_id}" if self.source_id else where
 
     def __str__(self) -> str:
         return f"{self.title} ({self.place})"
@@ -126,7 +126,7 @@ class ImportReport:
     companies_created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    # Each session created, updated or cancelled, by source id (one entry per session).
+    # Each session created, updated or cancelled, by its uid (one entry per session).
     entries: dict[str, tuple[str, SessionEntry]] = field(default_factory=dict)
     speakers_changed: list[SpeakerEntry] = field(default_factory=list)
     # How the file was read and why ("Sched iCalendar", "its PRODID … names Sched"),
@@ -165,31 +165,32 @@ class ImportReport:
     def remember(self, sessions: Iterable[Session]) -> None:
         """The event's sessions' fields before the import changes them."""
         for session in sessions:
-            self._before[session.source_id] = {
+            self._before[str(session.uid)] = {
                 field.attname: getattr(session, field.attname)
                 for field in Session._meta.concrete_fields
             }
 
     def session_created(self, session: Session) -> None:
         self.created.append(session.title)
-        self._add("created", self._entry(session))
+        self._add("created", session, self._entry(session))
 
     def session_updated(self, session: Session, changed: set[str], *, moved: bool) -> None:
         """`changed`: the names of the fields the source changed (before: remember())."""
         self.updated.append(session.title)
         if moved:
             self.moved.append(session.title)
-        before = self._before.get(session.source_id, {})
+        before = self._before.get(str(session.uid), {})
         self._add(
             "updated",
+            session,
             self._entry(session, moved=moved, changes=self._changes(session, before, changed)),
         )
 
     def session_cancelled(self, session: Session) -> None:
         self.cancelled.append(session.title)
-        old = self._before.get(session.source_id, {}).get("status", "")
+        old = self._before.get(str(session.uid), {}).get("status", "")
         changes = [FieldChange("status", _status(old), _status(session.status))]
-        self._add("cancelled", self._entry(session, moved=True, changes=changes))
+        self._add("cancelled", session, self._entry(session, moved=True, changes=changes))
 
     def line_up_changed(
         self,
@@ -204,13 +205,13 @@ class ImportReport:
             ", ".join(self._appearance(speaker, company) for speaker, company in before),
             ", ".join(_appearance_of(speaker, company) for speaker, company in after),
         )
-        kind_entry = self.entries.get(session.source_id)
+        kind_entry = self.entries.get(str(session.uid))
         if kind_entry is not None:
             kind_entry[1].changes.append(change)
             return
         self.updated.append(session.title)
         self.unchanged -= 1
-        self._add("updated", self._entry(session, changes=[change]))
+        self._add("updated", session, self._entry(session, changes=[change]))
 
     def remember_speakers(self, speakers: Iterable[Speaker]) -> None:
         """Known speakers' company and job title, before blanks are filled in."""
@@ -345,8 +346,8 @@ class ImportReport:
 
     # --- Helpers ------------------------------------------------------------------
 
-    def _add(self, kind: str, entry: SessionEntry) -> None:
-        self.entries[entry.source_id] = (kind, entry)
+    def _add(self, kind: str, session: Session, entry: SessionEntry) -> None:
+        self.entries[str(session.uid)] = (kind, entry)
 
     def _entry(
         self, session: Session, *, moved: bool = False, changes: list[FieldChange] | None = None

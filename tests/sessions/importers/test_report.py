@@ -166,6 +166,23 @@ def test_every_changed_field_is_named_even_one_without_a_word_of_its_own():
 
 
 @pytest.mark.django_db
+def test_sessions_without_a_source_id_are_one_entry_each():
+    event = EventFactory(time_zone="Europe/Berlin")
+    sessions = SessionFactory.create_batch(2, event=event, source_id="", title="Lightning Talks")
+    report = ImportReport(event=event)
+    report.remember(sessions)
+
+    for session in sessions:
+        session.track = "Community"
+        report.session_updated(session, {"track"}, moved=False)
+
+    entries = report.sessions("updated")
+    assert [entry.title for entry in entries] == ["Lightning Talks", "Lightning Talks"]
+    assert all(str(entry).endswith(", " + entry.room + ")") for entry in entries)  # no "; id"
+    assert str(entries[0].changes[0]).startswith("track: ")
+
+
+@pytest.mark.django_db
 def test_speakers_whose_blanks_are_filled_are_listed():
     SpeakerFactory(name="Ada Lovelace", company=None, job_title="")
 
