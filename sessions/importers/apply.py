@@ -1,13 +1,16 @@
 """Apply a parsed schedule to the guide in one transaction.
 
-Sessions are matched by the source's stable id (Session.source_id): changed
-ones are updated in place, moved ones raise their calendar SEQUENCE, new ones
-are created, and those the source no longer lists are cancelled, never
-deleted (attendees saved them). What editors added (themes, notes, picks,
-slugs, video and slide links) is never touched. Speakers are matched by
-normalised name across events, companies by normalised name without legal
-suffixes. Everything is read up front and written with bulk operations, so
-the number of queries does not grow with the number of sessions.
+Sessions are matched by the guid a guide published for them (Session.uid, so
+our own export finds its own sessions), then by the source's stable id
+(Session.source_id; for Sched, the UID): changed ones are updated in place,
+moved ones raise their calendar SEQUENCE, new ones are created, and those the
+source no longer lists are cancelled, never deleted (attendees saved them).
+What editors added (themes, notes, picks, level, slugs, video and slide links)
+is never touched; a new session takes them from a file that carries them (a
+guide's own export). Rooms are matched by guid, then by normalised name;
+speakers by guid, then by name across events; companies by normalised name
+without legal suffixes. Everything is read up front and written with bulk
+operations, so the number of queries does not grow with the number of sessions.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from sessions.importers.base import (
 from sessions.importers.people import person_key
 from sessions.importers.report import ImportReport
 from sessions.importers.zones import HOW_TO_CHOOSE
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 from sessions.services import unique_slug
 
 # Fields the organisers own: a re-import overwrites them.
@@ -49,6 +52,8 @@ SOURCE_FIELDS = (
     "room_id",
     "track",
     "schedule_url",
+    "language",
+    "do_not_record",
     "status",
 )
 
@@ -81,7 +86,7 @@ def apply_schedule(
     """
     limits = limits or ImportLimits.from_settings()
     try:
-        # One transaction, and one bump of the event's content version for it all.
+        # One transaction, and at most one bump of the event's content version for it all.
         with content.batch():
             report = _apply(
                 parsed=parsed,
@@ -91,7 +96,10 @@ def apply_schedule(
                 progress=progress,
                 limits=limits,
             )
-            content.programme_changed([report.event.pk])
+            if report.created or report.updated or report.cancelled or report.rooms_created:
+                # A re-import that changes nothing moves no version: apps would
+                # re-fetch, and pretalx-downstream release, an unchanged schedule.
+                content.programme_changed([report.event.pk])
             report.dry_run = dry_run
             if dry_run:
                 raise _DryRunRollback(report)
@@ -140,6 +148,7 @@ def _apply(
     changes = _match_sessions(event, parsed, rooms, directory, report, now, step)
     _cancel_missing(changes, report, now)
     _save_sessions(changes)
+    _link_themes(changes)
     limits.check_time(APPLYING)
     _sync_appearances(event, changes, report)
     return report
@@ -187,6 +196,10 @@ def _new_event(parsed: ParsedSchedule, slug: str, publish: bool, time_zone: str)
         end_date=max(conference.end_date, conference.start_date),
         time_zone=time_zone or conference.time_zone,
         website_url=conference.website_url[:500],
+        description=conference.description,
+        venue=conference.venue,
+        is_virtual=conference.is_virtual,
+        schedule_url=conference.schedule_url,
         is_published=publish,
     )
     try:
@@ -219,16 +232,30 @@ def _widen_dates(event: Event, parsed: ParsedSchedule) -> bool:
 
 
 def _create_rooms(event: Event, parsed: ParsedSchedule, report: ImportReport) -> dict[str, Room]:
-    """The event's rooms by normalised name, with the ones the source adds created."""
-    rooms = {normalize_name(room.name): room for room in Room.objects.filter(event=event)}
+    """The event's rooms by guid and by normalised name, with the ones the source adds created.
+
+    A room the file names by a guid the event knows is that room, whatever its
+    name; a new room keeps the file's guid.
+    """
+    rooms: dict[str, Room] = {}
+    for room in Room.objects.filter(event=event):
+        rooms[str(room.guid)] = room
+        rooms.setdefault(normalize_name(room.name), room)
     next_order = max((room.order for room in rooms.values()), default=0) + 1
     new_rooms = []
-    for name in parsed.rooms:
+    for name, guid in sorted({(s.room, s.room_guid) for s in parsed.sessions if s.room}):
         key = normalize_name(name)
-        if key and key not in rooms:
-            rooms[key] = Room(event=event, name=name, order=next_order)
-            next_order += 1
-            new_rooms.append(rooms[key])
+        if not key or guid in rooms or (key in rooms and not guid):
+            continue
+        if key in rooms:  # a new guid for a name the event has: the file's rooms differ
+            rooms[guid] = rooms[key]
+            continue
+        rooms[key] = Room(event=event, name=name, order=next_order)
+        if guid:
+            rooms[guid] = rooms[key]
+            rooms[key].guid = guid
+        next_order += 1
+        new_rooms.append(rooms[key])
     Room.objects.bulk_create(new_rooms)
     report.rooms_created = [room.name for room in new_rooms]
     return rooms
@@ -236,12 +263,21 @@ def _create_rooms(event: Event, parsed: ParsedSchedule, report: ImportReport) ->
 
 @dataclass
 class _Directory:
-    """Companies and speakers, which every event shares, by normalised name; their slugs."""
+    """Companies and speakers, which every event shares, by normalised name; their slugs.
+
+    Speakers also by guid: a file that names people by guid (a guide's export)
+    finds them by it, so two speakers of one name stay two.
+    """
 
     companies: dict[str, Company]
     company_slugs: set[str]
     speakers: dict[str, Speaker]
     speaker_slugs: set[str]
+    speakers_by_guid: dict[str, Speaker] = field(default_factory=dict)
+    # The person guids of the file being imported, and the guid each speaker
+    # found by name stands for in it.
+    file_guids: set[str] = field(default_factory=set)
+    standing_for: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> _Directory:
@@ -249,13 +285,37 @@ class _Directory:
         for company in Company.objects.only("id", "name", "slug"):
             directory.companies.setdefault(normalize_company(company.name), company)
             directory.company_slugs.add(company.slug)
-        for speaker in Speaker.objects.only("id", "name", "slug", "company_id", "job_title"):
+        for speaker in Speaker.objects.only(
+            "id", "guid", "name", "slug", "company_id", "job_title"
+        ):
             directory.speakers.setdefault(person_key(speaker.name), speaker)
+            directory.speakers_by_guid[str(speaker.guid)] = speaker
             directory.speaker_slugs.add(speaker.slug)
         return directory
 
     def company(self, person: ParsedPerson) -> Company | None:
         return self.companies.get(normalize_company(person.company))
+
+    def speaker(self, person: ParsedPerson) -> Speaker | None:
+        """The speaker a person of the file is: the one of its guid, else the one of its name.
+
+        A person with a guid takes the speaker of their name only if no other
+        person of the file is that speaker by guid or took them first.
+        """
+        if person.guid in self.speakers_by_guid:
+            return self.speakers_by_guid[person.guid]
+        speaker = self.speakers.get(person_key(person.name))
+        if speaker is None or not person.guid:
+            return speaker
+        if str(speaker.guid) in self.file_guids or id(speaker) in self.standing_for:
+            return None
+        self.standing_for[id(speaker)] = person.guid
+        self.speakers_by_guid[person.guid] = speaker
+        return speaker
+
+    def add(self, speaker: Speaker, person: ParsedPerson) -> None:
+        self.speakers.setdefault(person_key(person.name), speaker)
+        self.speakers_by_guid[str(speaker.guid)] = speaker
 
 
 def _people(parsed: ParsedSchedule) -> Iterator[ParsedPerson]:
@@ -286,12 +346,13 @@ def _create_and_fill_speakers(
     new_speakers: list[Speaker] = []
     filled_speakers: dict[int, Speaker] = {}
     report.remember_speakers(directory.speakers.values())
+    directory.file_guids = {person.guid for person in _people(parsed) if person.guid}
     for person in _people(parsed):
         key = person_key(person.name)
         if not key:
             continue
         company = directory.company(person)
-        speaker = directory.speakers.get(key)
+        speaker = directory.speaker(person)
         if speaker is None:
             speaker = Speaker(
                 name=person.name,
@@ -301,7 +362,9 @@ def _create_and_fill_speakers(
                 company=company,
                 job_title=person.job_title,
             )
-            directory.speakers[key] = speaker
+            if person.guid:
+                speaker.guid = person.guid
+            directory.add(speaker, person)
             new_speakers.append(speaker)
         elif _fill_blanks(speaker, company, person.job_title) and speaker.pk:
             filled_speakers[speaker.pk] = speaker
@@ -327,10 +390,15 @@ def _fill_blanks(speaker: Speaker, company: Company | None, job_title: str) -> b
 @dataclass
 class _SessionChanges:
     existing: dict[str, Session]  # the event's sessions from a source, by source id
+    by_uid: dict[str, Session]  # every session of the event, by its guid
     to_create: list[Session] = field(default_factory=list)
     to_update: list[Session] = field(default_factory=list)
     cancelled: list[Session] = field(default_factory=list)
-    line_ups: dict[str, LineUp] = field(default_factory=dict)  # by source id
+    # Each entry's session, with the speakers the source lists and its themes
+    # (given to new sessions only).
+    line_ups: list[tuple[Session, LineUp]] = field(default_factory=list)
+    themes: list[tuple[Session, list[str]]] = field(default_factory=list)
+    matched: set[int] = field(default_factory=set)  # ids of existing sessions the source lists
 
 
 def _match_sessions(
@@ -342,36 +410,49 @@ def _match_sessions(
     now: dt.datetime,
     progress: Progress | None,
 ) -> _SessionChanges:
-    """Match each source entry to the event's session by source id: new, changed or not."""
+    """Match each source entry to the event's session by guid, then by source id:
+    new, changed or not."""
+    sessions = list(Session.objects.filter(event=event))
     changes = _SessionChanges(
-        existing={
-            session.source_id: session
-            for session in Session.objects.filter(event=event).exclude(source_id="")
-        }
+        existing={session.source_id: session for session in sessions if session.source_id},
+        by_uid={str(session.uid): session for session in sessions},
     )
     report.remember(changes.existing.values())
-    session_slugs = set(Session.objects.filter(event=event).values_list("slug", flat=True))
+    session_slugs = {session.slug for session in sessions}
     total = len(parsed.sessions)
     for number, item in enumerate(parsed.sessions, start=1):
         values = _source_values(item, rooms)
-        session = changes.existing.get(item.source_id)
+        session = _existing_session(item, changes)
         if session is None:
-            changes.to_create.append(_new_session(event, item, values, session_slugs))
-            report.session_created(changes.to_create[-1])
+            session = _new_session(event, item, values, session_slugs, changes.by_uid)
+            changes.to_create.append(session)
+            changes.themes.append((session, item.themes))
+            report.session_created(session)
         elif changed := _update_session(session, values, now):
             changes.to_update.append(session)
             report.session_updated(session, changed, moved=bool(changed & MOVING_FIELDS))
         else:
             report.unchanged += 1
-        changes.line_ups[item.source_id] = _line_up(item, directory)
+        changes.line_ups.append((session, _line_up(item, directory)))
         if progress:
             progress(number, total)
     return changes
 
 
+def _existing_session(item: ParsedSession, changes: _SessionChanges) -> Session | None:
+    """The event's session the entry is: by its guid, else by its source id; each once."""
+    for session in (changes.by_uid.get(item.guid), changes.existing.get(item.source_id)):
+        if session is not None and session.pk not in changes.matched:
+            changes.matched.add(session.pk)
+            return session
+    return None
+
+
 def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
     """The fields the organisers own, as the source gives them."""
-    room = rooms.get(normalize_name(item.room)) if item.room else None
+    room = None
+    if item.room:
+        room = rooms.get(item.room_guid) or rooms.get(normalize_name(item.room))
     return {
         "title": item.title,
         "abstract": item.abstract,
@@ -381,17 +462,32 @@ def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
         "room_id": room.pk if room else None,
         "track": item.track,
         "schedule_url": item.schedule_url,
+        "language": item.language,
+        "do_not_record": item.do_not_record,
     }
 
 
-def _new_session(event: Event, item: ParsedSession, values: dict, slugs: set[str]) -> Session:
-    return Session(
+def _new_session(
+    event: Event, item: ParsedSession, values: dict, slugs: set[str], uids: dict[str, Session]
+) -> Session:
+    """A session of the source's values, and of the editors' work a guide's export carries."""
+    session = Session(
         event=event,
         source_id=item.source_id,
-        slug=unique_slug(item.title, slugs, fallback="session", max_length=300),
+        slug=unique_slug(item.slug or item.title, slugs, fallback="session", max_length=300),
         status=Session.Status.PUBLISHED,
+        level=item.level if item.level in Session.Level.values else Session.Level.ANY,
+        editors_note=item.editors_note,
+        is_editors_pick=item.is_editors_pick,
+        video_url=item.video_url,
+        slides_url=item.slides_url,
         **values,
     )
+    if item.guid and item.guid not in uids:
+        # Its guid elsewhere: calendars that know the session there know it here.
+        session.uid = item.guid
+    uids[str(session.uid)] = session
+    return session
 
 
 def _update_session(session: Session, values: dict, now: dt.datetime) -> set[str]:
@@ -415,7 +511,7 @@ def _line_up(item: ParsedSession, directory: _Directory) -> LineUp:
     people: LineUp = []
     seen: set[int] = set()
     for person in item.people:
-        speaker = directory.speakers.get(person_key(person.name))
+        speaker = directory.speaker(person) if person_key(person.name) else None
         if speaker is None or id(speaker) in seen:
             continue
         seen.add(id(speaker))
@@ -425,8 +521,8 @@ def _line_up(item: ParsedSession, directory: _Directory) -> LineUp:
 
 def _cancel_missing(changes: _SessionChanges, report: ImportReport, now: dt.datetime) -> None:
     """Cancel, never delete, the sessions the source no longer lists."""
-    for source_id, session in changes.existing.items():
-        if source_id in changes.line_ups or session.status == Session.Status.CANCELLED:
+    for session in changes.existing.values():
+        if session.pk in changes.matched or session.status == Session.Status.CANCELLED:
             continue
         session.status = Session.Status.CANCELLED
         session.sequence += 1
@@ -450,20 +546,40 @@ def _save_sessions(changes: _SessionChanges) -> None:
     )
 
 
+def _link_themes(changes: _SessionChanges) -> None:
+    """Give new sessions the themes the file names (a guide's export): themes the
+    guide has by name, others created."""
+    wanted = {name for _, names in changes.themes for name in names}
+    if not wanted:
+        return
+    themes = {theme.name: theme for theme in Theme.objects.filter(name__in=wanted)}
+    slugs = set(Theme.objects.values_list("slug", flat=True))
+    missing = [
+        Theme(name=name, slug=unique_slug(name, slugs, fallback="theme", max_length=100))
+        for name in sorted(wanted - set(themes))
+    ]
+    themes |= {theme.name: theme for theme in Theme.objects.bulk_create(missing)}
+    Session.themes.through.objects.bulk_create(
+        [
+            Session.themes.through(session_id=session.pk, theme_id=themes[name].pk)
+            for session, names in changes.themes
+            for name in dict.fromkeys(names)
+        ]
+    )
+
+
 def _sync_appearances(event: Event, changes: _SessionChanges, report: ImportReport) -> None:
     """Make each session's speakers match the source, in the source's order."""
-    by_source = {session.source_id: session for session in changes.to_create} | changes.existing
     current = _current_line_ups(event)
     stale: list[int] = []
     fresh: list[SessionSpeaker] = []
-    for source_id, people in changes.line_ups.items():
-        session = by_source[source_id]
+    for session, people in changes.line_ups:
         wanted = [(speaker.pk, company.pk if company else None) for speaker, company in people]
         if current.get(session.pk, []) == wanted:
             continue
         if session.pk in current:
             stale.append(session.pk)
-        if source_id in changes.existing:
+        if session.pk in changes.matched:
             report.line_up_changed(session, before=current.get(session.pk, []), after=people)
         fresh += [
             SessionSpeaker(session=session, speaker_id=speaker, company_id=company, order=order)

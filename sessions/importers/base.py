@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from sessions.exports.text import printable
+
 # Uploads and feeds larger than this are refused before parsing: the biggest
 # real schedule we know (KubeCon, 600 entries) is under 1 MB.
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -178,6 +180,9 @@ class ParsedPerson:
     name: str
     company: str = ""
     job_title: str = ""
+    # The person's guid in the file (frab <person guid>): a guide's export names
+    # its speakers so, and an import finds them by it before it compares names.
+    guid: str = ""
 
 
 @dataclass
@@ -193,6 +198,20 @@ class ParsedSession:
     abstract: str = ""
     schedule_url: str = ""
     people: list[ParsedPerson] = field(default_factory=list)
+    # Its guid and its room's (frab guid attributes, our calendars' UID): an
+    # import finds the event's session and room by them first.
+    guid: str = ""
+    room_guid: str = ""
+    language: str = ""  # "en", "de-AT"; "" when the file does not say
+    do_not_record: bool = False
+    # Editors' work that a guide's own export carries; set on new sessions only.
+    slug: str = ""
+    level: str = ""
+    themes: list[str] = field(default_factory=list)
+    editors_note: str = ""
+    is_editors_pick: bool = False
+    video_url: str = ""
+    slides_url: str = ""
 
 
 @dataclass
@@ -207,6 +226,11 @@ class ParsedConference:
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     website_url: str = ""
+    # What a guide's own JSON export says of its event.
+    description: str = ""
+    venue: str = ""
+    is_virtual: bool = False
+    schedule_url: str = ""
 
 
 @dataclass
@@ -341,32 +365,65 @@ def validate(parsed: ParsedSchedule) -> ParsedSchedule:
             session.title = session.title[:299] + "…"
         if len(session.source_id) > 200:
             problems.append(Problem(session.where, "the id is too long", session.source_id[:40]))
-        if session.schedule_url and not re.match(r"https?://", session.schedule_url):
-            session.schedule_url = ""
-        session.schedule_url = session.schedule_url[:500]
+        for name in ("schedule_url", "video_url", "slides_url"):
+            setattr(session, name, web_address(getattr(session, name)))
         session.room = session.room[:200]
         session.track = session.track[:100]
+        session.guid, session.room_guid = guid(session.guid), guid(session.room_guid)
+        session.language = session.language.strip()[:35]
+        session.slug = session.slug[:300]
+        session.themes = [theme[:100] for theme in session.themes if theme.strip()]
         for person in session.people:
             person.name = person.name[:200]
             person.company = person.company[:200]
             person.job_title = person.job_title[:200]
+            person.guid = guid(person.guid)
+    parsed.conference.schedule_url = web_address(parsed.conference.schedule_url)
+    parsed.conference.venue = parsed.conference.venue[:200]
     if problems:
         raise ScheduleImportError(problems)
     return parsed
 
 
+# A guid as frab writes it (and uuid.UUID prints it): a Sched UID of 32 bare hex
+# digits is an id, not a guid.
+GUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+
+
+def guid(text: str) -> str:
+    """The guid in its lowercase form, or "" when the text is none."""
+    text = text.strip().lower()
+    return text if GUID.fullmatch(text) else ""
+
+
+def web_address(url: str) -> str:
+    """An http(s) address that fits a URLField, or ""."""
+    url = url.strip()
+    return url[:500] if re.match(r"https?://", url) else ""
+
+
+_SESSION_TEXTS = (
+    *("source_id", "title", "room", "track", "abstract", "schedule_url", "guid", "room_guid"),
+    *("language", "slug", "level", "editors_note", "video_url", "slides_url"),
+)
+
+
 def _drop_nul(parsed: ParsedSchedule) -> None:
     conference = parsed.conference
-    for name in ("name", "acronym", "website_url"):
+    for name in ("name", "acronym", "website_url", "description", "venue", "schedule_url"):
         setattr(conference, name, without_nul(getattr(conference, name)))
     parsed.skipped = [without_nul(title) for title in parsed.skipped]
     for session in parsed.sessions:
-        for name in ("source_id", "title", "room", "track", "abstract", "schedule_url"):
-            setattr(session, name, without_nul(getattr(session, name)))
+        # What no export could write back (control characters, carriage returns)
+        # never comes in: an import of our own export then gives back the same text.
+        for name in _SESSION_TEXTS:
+            setattr(session, name, printable(getattr(session, name)))
+        session.themes = [printable(theme) for theme in session.themes]
         for person in session.people:
             person.name = without_nul(person.name)
             person.company = without_nul(person.company)
             person.job_title = without_nul(person.job_title)
+            person.guid = without_nul(person.guid)
 
 
 def gather[T](

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from sessions.exports import frab as ours
 from sessions.importers import zones
 from sessions.importers.base import (
     ImportLimits,
@@ -41,9 +42,12 @@ from sessions.importers.base import (
 )
 from sessions.importers.people import person
 from sessions.importers.zones import ZONE_ALIASES, canonical_zone
+from sessions.models import Session
 
 __all__ = ["ZONE_ALIASES", "canonical_zone", "parse_json", "parse_xml", "person"]
 
+# The session formats by the names the guide's exports (and often pretalx) give them in <type>.
+FORMATS_BY_LABEL = {str(label).casefold(): value for value, label in Session.Format.choices}
 # "00:30", "1:30:00", "1:02:30:00"; five digits a part at most, so no sum overflows.
 DURATION = re.compile(r"\d{1,5}(:\d{1,5}){1,3}")
 # "09:30", "9:30" or "09:30:00".
@@ -110,7 +114,8 @@ def _build_session(
         where=where,
         room=room.strip(),
         track=track.strip(),
-        format=guess_format(kind, title.split(":")[0] if ":" in title else ""),
+        format=FORMATS_BY_LABEL.get(kind.strip().casefold())
+        or guess_format(kind, title.split(":")[0] if ":" in title else ""),
         abstract=text,
         schedule_url=url.strip(),
         people=[p for p in people if p.name],
@@ -243,8 +248,16 @@ def parse_xml(
         time_zone=time_zone,
         time_zone_source=time_zone_source,
     )
-    sessions = gather(_xml_events(root, zone), limits=limits, total=total, progress=progress)
+    guide = _xml_generator(root) == ours.GENERATOR
+    sessions = gather(
+        _xml_events(root, zone, guide=guide), limits=limits, total=total, progress=progress
+    )
     return finish("frab-xml", conference, sessions, warnings=warnings)
+
+
+def _xml_generator(root) -> str:
+    generator = root.find("generator")
+    return (generator.get("name") or "").strip() if generator is not None else ""
 
 
 def _xml_times(root) -> tuple[list[dt.datetime], bool]:
@@ -299,7 +312,7 @@ def _xml_root(data: bytes, limits: ImportLimits):
     return root, events
 
 
-def _xml_events(root, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
+def _xml_events(root, zone: ZoneInfo, *, guide: bool) -> Iterator[ParsedSession | Problem]:
     """Every <event> of every <room> of every <day>, in the file's order."""
     count = 0
     for day_number, day in enumerate(root.findall("day"), start=1):
@@ -307,12 +320,29 @@ def _xml_events(root, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
             for event in room.findall("event"):
                 count += 1
                 where = f"<event> #{count} (day {day.get('index') or day_number})"
-                yield _xml_event(event, where, day.get("date", ""), room.get("name", ""), zone)
+                yield _xml_event(
+                    event,
+                    where,
+                    day.get("date", ""),
+                    (room.get("name", ""), room.get("guid", "")),
+                    zone,
+                    guide=guide,
+                )
 
 
 def _xml_event(
-    event, where: str, day_date: str, room_name: str, zone: ZoneInfo
+    event,
+    where: str,
+    day_date: str,
+    room_element: tuple[str, str],
+    zone: ZoneInfo,
+    *,
+    guide: bool = False,
 ) -> ParsedSession | Problem:
+    """One <event>; `room_element` is the name and guid of the <room> it is in.
+
+    `guide`: the file is a guide's own export (see _guide_dialect).
+    """
     source_id = (event.get("guid") or event.get("id") or _text(event, "guid")).strip()
     try:
         starts_at = parse_start(_text(event, "date"), day_date, _text(event, "start"), zone)
@@ -321,25 +351,78 @@ def _xml_event(
     except (ValueError, TypeError) as error:
         return _unreadable_time(where, source_id, error)
     persons = event.find("persons")
-    people = (
-        [person("".join(p.itertext())) for p in persons.findall("person")]
-        if persons is not None
-        else []
-    )
-    return _build_session(
+    people = []
+    for element in persons.findall("person") if persons is not None else []:
+        people.append(person("".join(element.itertext())))
+        people[-1].guid = element.get("guid", "")
+    room_name, room_guid = room_element
+    room = _text(event, "room") or room_name
+    links = [
+        (link.get("href", ""), link.get("type", ""), "".join(link.itertext()))
+        for link in event.findall("links/link")
+    ]
+    recording = event.find("recording")
+    optout = _text(recording, "optout").strip().lower() if recording is not None else ""
+    session = _build_session(
         where=where,
         source_id=source_id,
         title=_text(event, "title"),
         starts_at=starts_at,
         duration=duration,
-        room=_text(event, "room") or room_name,
+        room=room,
         track=_text(event, "track"),
         kind=_text(event, "type"),
         abstract=_text(event, "abstract"),
         description=_text(event, "description"),
-        url=_text(event, "url"),
+        url=_official_link(_text(event, "url"), _text(event, "origin_url"), guide=guide),
         people=people,
     )
+    session.guid = event.get("guid", "")
+    session.room_guid = room_guid if room.strip() == room_name.strip() else ""
+    session.language = _text(event, "language")
+    session.do_not_record = optout in {"true", "1"}
+    _media_links(session, [(href, kind) for href, kind, _ in links])
+    if guide:
+        session.slug = _own_slug(_text(event, "slug"))
+        themes = [(text, kind) for _, kind, text in links if kind in ours.THEME_LINKS]
+        session.themes = [" ".join(text.split()) for text, _ in themes]
+        if any(kind == ours.TRACK_THEME_LINK for _, kind in themes):
+            session.track = ""  # <track> shows a theme: the session has no official track
+        _guide_dialect(session)
+    return session
+
+
+# --- What every frab file and a guide's own export may add --------------------
+
+
+def _official_link(url: str, origin_url: str, *, guide: bool) -> str:
+    """The session's page at the organisers': origin_url where a file names one (a
+    schedule that copies another's, as ours do), else its url, which in a guide's
+    own export is the guide's page and not the organisers'."""
+    if origin_url.strip():
+        return origin_url
+    return "" if guide else url
+
+
+def _media_links(session: ParsedSession, links: list[tuple[str, str]]) -> None:
+    """Video and slides from links typed as the c3voc schema types them."""
+    for href, kind in links:
+        if kind == ours.VIDEO_LINK and not session.video_url:
+            session.video_url = href
+        elif kind == ours.SLIDES_LINK and not session.slides_url:
+            session.slides_url = href
+
+
+def _own_slug(text: str) -> str:
+    """The session's own slug in a guide's "<acronym>-<id>-<slug>"."""
+    parts = text.strip().split("-", 2)
+    return parts[2] if len(parts) == 3 and parts[1].isdecimal() else ""
+
+
+def _guide_dialect(session: ParsedSession) -> None:
+    """A guide's export puts sessions without a room in a stand-in room with no guid."""
+    if session.room == ours.UNASSIGNED_ROOM and not session.room_guid:
+        session.room = ""
 
 
 # --- JSON -------------------------------------------------------------------
@@ -363,12 +446,18 @@ def parse_json(
     time_zone: str = "",
     time_zone_source: str = "",
 ) -> ParsedSchedule:
-    source = _json_conference_object(data)
+    source, generator = _json_conference_object(data)
 
     def field(key: str) -> str:
         return _str(source.get(key))
 
     conference, warnings = _conference(field, "schedule.conference.time_zone_name")
+    conference.description = field("description").strip()
+    guide = _json_guide_meta(source) if generator == ours.GENERATOR else None
+    if guide is not None:
+        conference.venue = _str(guide.get("venue")).strip()
+        conference.is_virtual = guide.get("is_virtual") is True
+        conference.schedule_url = _str(guide.get("schedule_url"))
     days = _json_days(source)
     total = _json_event_count(days)
     limits.check_entries(total, "events")
@@ -380,8 +469,30 @@ def parse_json(
         time_zone=time_zone,
         time_zone_source=time_zone_source,
     )
-    sessions = gather(_json_events(days, zone), limits=limits, total=total, progress=progress)
+    sessions = gather(
+        _json_events(days, zone, _json_room_guids(source), guide),
+        limits=limits,
+        total=total,
+        progress=progress,
+    )
     return finish("frab-json", conference, sessions, warnings=warnings)
+
+
+def _json_guide_meta(source: dict) -> dict:
+    """What a guide's own export keeps in conference.meta (the schema leaves it open)."""
+    meta = source.get("meta")
+    guide = meta.get(ours.GENERATOR) if isinstance(meta, dict) else None
+    return guide if isinstance(guide, dict) else {}
+
+
+def _json_room_guids(source: dict) -> dict[str, str]:
+    """The guid of each room conference.rooms lists, by name."""
+    rooms = source.get("rooms")
+    return {
+        _str(room.get("name")): _str(room.get("guid"))
+        for room in (rooms if isinstance(rooms, list) else [])
+        if isinstance(room, dict)
+    }
 
 
 def _json_times(days: list) -> tuple[list[dt.datetime], bool]:
@@ -400,8 +511,9 @@ def _json_times(days: list) -> tuple[list[dt.datetime], bool]:
     return _moments(day_times, event_dates)
 
 
-def _json_conference_object(data: bytes) -> dict:
-    """The document's schedule.conference object, which holds everything else."""
+def _json_conference_object(data: bytes) -> tuple[dict, str]:
+    """The document's schedule.conference object, which holds everything else, and
+    the name of the generator that wrote it."""
     text = decode_text(data)
     try:
         document = json.loads(text)
@@ -433,7 +545,8 @@ def _json_conference_object(data: bytes) -> dict:
         raise ScheduleImportError(
             [Problem("schedule.conference", "this is not a frab schedule JSON (it is missing)")]
         )
-    return source
+    generator = document.get("generator")
+    return source, _str(generator.get("name")).strip() if isinstance(generator, dict) else ""
 
 
 def _json_days(source: dict) -> list:
@@ -453,8 +566,13 @@ def _json_event_count(days: list) -> int:
     return count
 
 
-def _json_events(days: list, zone: ZoneInfo) -> Iterator[ParsedSession | Problem]:
-    """Every event of every room of every day, in the file's order."""
+def _json_events(
+    days: list, zone: ZoneInfo, room_guids: dict[str, str], guide: dict | None
+) -> Iterator[ParsedSession | Problem]:
+    """Every event of every room of every day, in the file's order.
+
+    `guide`: the conference meta of a guide's own export; None for other files.
+    """
     for day_index, day in enumerate(days):
         rooms = day.get("rooms") if isinstance(day, dict) else None
         if not isinstance(rooms, dict):
@@ -466,7 +584,10 @@ def _json_events(days: list, zone: ZoneInfo) -> Iterator[ParsedSession | Problem
                 if not isinstance(event, dict):
                     yield Problem(where, "the event is not an object")
                     continue
-                yield _json_event(event, where, _str(day.get("date")), room_name, zone)
+                session = _json_event(event, where, _str(day.get("date")), room_name, zone)
+                if isinstance(session, ParsedSession):
+                    _json_extras(session, event, room_guids, guide)
+                yield session
 
 
 def _json_event(
@@ -498,12 +619,49 @@ def _json_event(
     )
 
 
+def _json_extras(
+    session: ParsedSession, event: dict, room_guids: dict[str, str], guide: dict | None
+) -> None:
+    """What the c3voc schema adds to frab's fields, and what a guide's export adds to that."""
+    session.guid = _str(event.get("guid"))
+    session.room_guid = room_guids.get(session.room, "")
+    session.language = _str(event.get("language"))
+    session.do_not_record = event.get("do_not_record") is True
+    session.schedule_url = _official_link(
+        _str(event.get("url")), _str(event.get("origin_url")), guide=guide is not None
+    ).strip()
+    links = event.get("links")
+    _media_links(
+        session,
+        [
+            (_str(link.get("url")), _str(link.get("type")))
+            for link in (links if isinstance(links, list) else [])
+            if isinstance(link, dict)
+        ],
+    )
+    if guide is None:
+        return
+    session.slug = _own_slug(_str(event.get("slug")))
+    sessions = guide.get("sessions")
+    extra = sessions.get(session.guid) if isinstance(sessions, dict) else None
+    if isinstance(extra, dict):
+        session.source_id = _str(extra.get("source_id")).strip() or session.source_id
+        session.track = _str(extra.get("track", session.track)).strip()
+        themes = extra.get("themes")
+        session.themes = [_str(t) for t in themes if _str(t)] if isinstance(themes, list) else []
+        session.level = _str(extra.get("level"))
+        session.editors_note = _str(extra.get("editors_note"))
+        session.is_editors_pick = extra.get("is_editors_pick") is True
+    _guide_dialect(session)
+
+
 def _json_people(entries) -> list[ParsedPerson]:
     """Persons as objects (name or public_name) or plain strings; anything else is ignored."""
     people = []
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict):
             people.append(person(_str(entry.get("name") or entry.get("public_name"))))
+            people[-1].guid = _str(entry.get("guid"))
         elif isinstance(entry, str):
             people.append(person(entry))
     return people

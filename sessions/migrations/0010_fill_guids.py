@@ -6,8 +6,7 @@ import uuid
 
 from django.db import migrations
 
-# sessions.exports.frab's namespace for those names, copied: a migration must
-# not change when the code does.
+# The namespace sessions.exports.frab named them in before guids were stored.
 GUID_NAMESPACE = uuid.UUID('6f1cbb86-5a8e-4d4e-9d2f-0e9a8d6c6a41')
 BATCH = 1000
 

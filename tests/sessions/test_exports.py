@@ -34,8 +34,11 @@ def json_schema(shared_data):
 
 @pytest.fixture
 def programme(db):
-    event = EventFactory(slug="cloudconf-2030", time_zone="Europe/Amsterdam")
-    storage = ThemeFactory(name="Storage & CSI", slug="storage")
+    event = EventFactory(
+        slug="cloudconf-2030", time_zone="Europe/Amsterdam", venue="RAI, Amsterdam"
+    )
+    storage = ThemeFactory(name="Storage & CSI", slug="storage", order=1)
+    security = ThemeFactory(name="Security", slug="security", order=2)
     ada = SpeakerFactory(name="Ada Lovelace", company__name="Red Hat")
     talk = SessionFactory(
         event=event,
@@ -43,14 +46,23 @@ def programme(db):
         starts_at=dt.datetime(2030, 11, 17, 9, 0, tzinfo=dt.UTC),
         ends_at=dt.datetime(2030, 11, 17, 9, 45, tzinfo=dt.UTC),
         speakers=[ada, SpeakerFactory(name="Grace Hopper", company=None)],
-        themes=[storage],
+        themes=[storage, security],
         schedule_url="https://official.example.org/talk/1",
+        video_url="https://media.example.org/v/1",
+        slides_url="https://slides.example.org/1.pdf",
+        language="de",
+        do_not_record=True,
+        level=Session.Level.ADVANCED,
+        editors_note="The one to see on storage.",
+        is_editors_pick=True,
     )
     late = SessionFactory(
         event=event,
         title="Late-night demo",
         starts_at=dt.datetime(2030, 11, 18, 0, 30, tzinfo=dt.UTC),  # 01:30 local, day 1
         ends_at=dt.datetime(2030, 11, 18, 1, 0, tzinfo=dt.UTC),
+        room=None,
+        track="Demos",
     )
     cancelled = SessionFactory(event=event, title="Called off", status=Session.Status.CANCELLED)
     SessionFactory(event=event, title="Still a draft", status=Session.Status.DRAFT)
@@ -72,6 +84,29 @@ def test_frab_xml_validates_against_the_strict_xsd(client, programme, xml_schema
     assert talk.xpath("persons/person/text()") == ["Ada Lovelace [Red Hat]", "Grace Hopper"]
     # The 01:30 session belongs to the conference day that began the evening before.
     assert document.xpath("//day[@index='1']//event/title/text()")[1] == "Late-night demo"
+    # Identity, and everything else the XSD has a place for.
+    ada = programme["talk"].appearances.first().speaker
+    assert talk.xpath("persons/person/@guid")[0] == str(ada.guid)
+    assert talk.xpath("parent::room/@guid") == [str(programme["talk"].room.guid)]
+    programme["event"].refresh_from_db()
+    assert document.findtext("version") == str(programme["event"].content_version)
+    assert talk.findtext("language") == "de"
+    assert talk.findtext("recording/optout") == "true"
+    assert talk.findtext("origin_url") == "https://official.example.org/talk/1"
+    assert talk.findtext("track") == "Storage & CSI"  # no official track: the first theme
+    assert [(link.get("type"), link.text) for link in talk.iterfind("links/link")] == [
+        ("web", "Official schedule"),
+        ("media", "Video"),
+        ("slides", "Slides"),
+        ("track", "Storage & CSI"),
+        ("theme", "Security"),
+    ]
+    assert talk.xpath("links/link[@type='theme']/@href")[0].endswith("/themes/security/")
+    late = document.xpath("//event[title='Late-night demo']")[0]
+    assert late.findtext("room") == "To be announced"
+    assert late.xpath("parent::room/@guid") == []  # no room: no guid
+    assert late.findtext("track") == "Demos"
+    assert late.find("language") is None  # not known
 
 
 def test_frab_json_validates_against_the_schema(client, programme, json_schema):
@@ -86,9 +121,38 @@ def test_frab_json_validates_against_the_schema(client, programme, json_schema):
         "Persistent volumes <in> practice & more",
         "Late-night demo",
     ]
+    ada = programme["talk"].appearances.first().speaker
     assert events[0]["persons"][0] == {
-        "id": programme["talk"].appearances.first().speaker_id,
+        "id": ada.pk,
         "public_name": "Ada Lovelace [Red Hat]",
+        "guid": str(ada.guid),
+    }
+    talk, late = events
+    assert (talk["language"], talk["do_not_record"]) == ("de", True)
+    assert talk["origin_url"] == "https://official.example.org/talk/1"
+    assert (late["language"], late["room"], "do_not_record" in late) == (
+        None,
+        "To be announced",
+        False,
+    )
+    programme["event"].refresh_from_db()
+    assert document["schedule"]["version"] == str(programme["event"].content_version)
+    assert conference["rooms"] == [
+        {"name": programme["talk"].room.name, "guid": str(programme["talk"].room.guid)}
+    ]
+    # What the schema has no field for, in the conference's meta.
+    assert conference["meta"]["confguide"] == {
+        "venue": "RAI, Amsterdam",
+        "is_virtual": True,
+        "sessions": {
+            str(programme["talk"].uid): {
+                "level": "advanced",
+                "themes": ["Storage & CSI", "Security"],
+                "editors_note": "The one to see on storage.",
+                "is_editors_pick": True,
+                "track": "",
+            }
+        },
     }
 
 
@@ -257,13 +321,12 @@ def test_round_trip_into_the_same_event_changes_nothing(client, shared_data):
         publish=True,
     )
     exported = client.get(reverse("exports:frab_xml", args=["good-2025"])).content
-    # Our export names sessions by their guid, which the import keeps as source id.
-    for session in Session.objects.filter(event__slug="good-2025"):
-        Session.objects.filter(pk=session.pk).update(source_id=str(session.uid))
 
+    # The sessions keep pretalx's ids; the import finds them by the guid we publish.
     report = apply_schedule(parsed=parse_schedule(exported), event_slug="good-2025")
 
-    assert (report.created, report.cancelled, report.moved) == ([], [], [])
+    assert (report.created, report.updated, report.cancelled) == ([], [], [])
+    assert report.unchanged == 72
 
 
 def test_schedule_page_links_every_export(client, programme):
@@ -291,7 +354,9 @@ def test_exported_session_links_are_the_guide_pages(client, programme):
     ]
     assert events[0]["url"].endswith(programme["talk"].get_absolute_url())
     assert events[0]["links"] == [
-        {"url": "https://official.example.org/talk/1", "title": "Official schedule", "type": "web"}
+        {"url": "https://official.example.org/talk/1", "title": "Official schedule", "type": "web"},
+        {"url": "https://media.example.org/v/1", "title": "Video", "type": "media"},
+        {"url": "https://slides.example.org/1.pdf", "title": "Slides", "type": "slides"},
     ]
 
 

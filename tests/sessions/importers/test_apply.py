@@ -2,11 +2,20 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from sessions.importers import ScheduleImportError, parse_schedule
 from sessions.importers.apply import apply_schedule
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker
-from tests.factories import CompanyFactory, EventFactory, ThemeFactory
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from tests.factories import (
+    CompanyFactory,
+    EventFactory,
+    RoomFactory,
+    SessionFactory,
+    SpeakerFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -100,10 +109,14 @@ def test_reimport_of_the_same_file_changes_nothing(schedule_fixture):
     data = schedule_fixture("minimal-frab.xml")
     run(data)
 
+    version = Event.objects.values_list("content_version", flat=True).get(slug="tiny")
+
     report = run(data)
 
     assert (report.created, report.updated, report.cancelled, report.unchanged) == ([], [], [], 3)
     assert set(Session.objects.values_list("sequence", flat=True)) == {0}
+    # Apps see nothing new: the exports' version and ETags stay.
+    assert Event.objects.values_list("content_version", flat=True).get(slug="tiny") == version
 
 
 @pytest.mark.django_db
@@ -183,7 +196,7 @@ def test_existing_event_dates_widen_to_hold_sessions(schedule_fixture):
 def test_sched_kubecon_whole_file(shared_data, django_assert_num_queries):
     data = (shared_data / "kubecon-eu-2026/kccnceu2026-all.ics").read_bytes()
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         report = run(data, slug="kubecon-eu-2026", time_zone="Europe/Amsterdam")
 
     event = Event.objects.get(slug="kubecon-eu-2026")
@@ -202,7 +215,7 @@ def test_sched_kubecon_whole_file(shared_data, django_assert_num_queries):
     # One demo with no duration; the zone read from LOCATION, which the editor chose anyway.
     assert [w.where for w in report.warnings] == ["time zone", "line 3249"]
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):  # nothing changed: not even the version moves
         again = run(data, slug="kubecon-eu-2026")
     assert again.unchanged == 564
 
@@ -248,3 +261,111 @@ def test_session_addresses_are_unique_and_fit_even_for_long_or_unlatin_titles():
     assert slugs[1] == f"{slugs[0]}-2"
     assert all(len(slug) <= 300 for slug in slugs)
     assert slugs[2:] == ["session", "session-2"]  # nothing to make a slug of
+
+
+# --- Identity: what a guide's own export names by guid ---------------------------
+
+
+def export(event: Event, name: str = "frab_xml") -> bytes:
+    response = Client().get(reverse(f"exports:{name}", args=[event.slug]))
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json"])
+def test_two_speakers_of_one_name_stay_two_in_another_guide(name):
+    event = EventFactory(slug="summit")
+    twins = [SpeakerFactory(name="Sam Kim", company=None) for _ in range(2)]
+    for number, twin in enumerate(twins):
+        SessionFactory(event=event, title=f"Talk {number}", speakers=[twin])
+    guids = {twin.guid for twin in twins}
+    data = export(event, name)
+    event.delete()
+    Speaker.objects.all().delete()  # another guide: nobody known yet
+
+    run(data, slug="summit-copy")
+
+    assert set(Speaker.objects.filter(name="Sam Kim").values_list("guid", flat=True)) == guids
+    for session in Session.objects.filter(event__slug="summit-copy"):
+        (appearance,) = session.appearances.all()
+        assert appearance.speaker.guid in guids
+
+
+@pytest.mark.django_db
+def test_a_person_known_by_name_is_still_one_speaker_across_guides():
+    ada = SpeakerFactory(name="Ada Lovelace", company=None)  # known here, from another event
+    elsewhere = EventFactory(slug="elsewhere")
+    SessionFactory(event=elsewhere, speakers=[SpeakerFactory(name="Ada Lovelace", company=None)])
+    data = export(elsewhere)
+    Speaker.objects.exclude(pk=ada.pk).delete()
+
+    run(data, slug="copy")
+
+    assert Speaker.objects.filter(name="Ada Lovelace").count() == 1
+    assert Session.objects.get(event__slug="copy").appearances.get().speaker == ada
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json"])
+def test_a_renamed_room_is_found_by_its_guid(name):
+    event = EventFactory(slug="summit")
+    hall = RoomFactory(event=event, name="Hall A")
+    talk = SessionFactory(event=event, room=hall, source_id="talk-1")
+    data = export(event, name)
+    hall.name = "Auditorium"
+    hall.save()
+
+    report = run(data, slug="summit")
+
+    assert (report.rooms_created, report.created, report.updated) == ([], [], [])
+    assert list(Room.objects.filter(event=event)) == [hall]
+    talk.refresh_from_db()
+    assert talk.room == hall
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["frab_xml", "frab_json"])
+def test_sessions_without_a_room_come_back_without_one(name):
+    event = EventFactory(slug="summit")
+    SessionFactory(event=event, room=None, title="Room to be found")
+
+    run(export(event, name), slug="summit-copy")
+
+    copy = Session.objects.get(event__slug="summit-copy")
+    assert copy.room is None
+    assert not Room.objects.filter(event__slug="summit-copy").exists()
+
+
+@pytest.mark.django_db
+def test_new_sessions_take_the_themes_a_guide_export_names_and_keep_them_after():
+    event = EventFactory(slug="summit")
+    themes = [ThemeFactory(name="Storage", order=1), ThemeFactory(name="Security", order=2)]
+    SessionFactory(event=event, themes=themes)
+    data = export(event)
+    Theme.objects.filter(name="Security").delete()  # another guide has no such theme yet
+
+    run(data, slug="copy")
+    copy = Session.objects.get(event__slug="copy")
+    copy.themes.remove(Theme.objects.get(name="Storage"))  # the editors' choice
+    run(data, slug="copy")
+
+    assert [t.name for t in Theme.objects.filter(sessions__event__slug="copy")] == ["Security"]
+
+
+@pytest.mark.django_db
+def test_frab_language_recording_opt_out_and_origin_page_are_read(schedule_fixture):
+    data = schedule_fixture("minimal-frab.xml").replace(
+        b"<description/>",
+        b"<description/><recording><license/><optout>true</optout></recording>"
+        b"<origin_url>https://origin.example.org/talk/1</origin_url>",
+    )
+
+    run(data)
+
+    talk = Session.objects.get(source_id="talk-1")
+    assert (talk.language, talk.do_not_record) == ("en", True)
+    assert talk.schedule_url == "https://origin.example.org/talk/1"
+    workshop = Session.objects.get(source_id="talk-2")
+    assert (workshop.language, workshop.do_not_record) == ("", False)
+    assert workshop.schedule_url == ""
