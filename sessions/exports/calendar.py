@@ -4,11 +4,18 @@ One implementation serves every calendar the site publishes: a single
 session's download, the attendee's personal feed and the event and theme
 feeds. Calendar apps that re-fetch a feed recognise each session by its UID,
 move it when SEQUENCE rises and show it cancelled when STATUS says so.
+
+CATEGORIES holds the official track, then (in a second CATEGORIES marked
+X-CONFGUIDE=THEMES) the guide's themes; SUMMARY says the session's language
+when it is known. X-CONFGUIDE-ROOM names the room alone (LOCATION adds the
+venue), so that an import of the calendar (sessions.importers.ics_guide) gives
+back the room, or none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 import icalendar
@@ -20,6 +27,12 @@ from sessions.models import Session
 
 PRODID = "-//confguide//Conference guide//EN"
 DEFAULT_REFRESH = dt.timedelta(hours=1)
+# The parameter that tells the themes' CATEGORIES from the official track's, and
+# the property with the room's name.
+THEMES_PARAMETER, THEMES = "X-CONFGUIDE", "THEMES"
+ROOM_PROPERTY = "X-CONFGUIDE-ROOM"
+# A language tag (RFC 5646), as a LANGUAGE parameter may hold one.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 
 def session_url(session: Session) -> str:
@@ -42,7 +55,10 @@ def session_component(
     component.add("dtstamp", stamp)
     component.add("dtstart", session.starts_at.astimezone(tz))
     component.add("dtend", session.ends_at.astimezone(tz))
-    component.add("summary", printable(session.title))
+    language = session.language if LANGUAGE_TAG.fullmatch(session.language) else ""
+    component.add(
+        "summary", printable(session.title), parameters={"LANGUAGE": language} if language else None
+    )
     component.add("sequence", session.sequence)
     component.add("created", session.created_at)
     component.add("last-modified", session.schedule_changed_at or session.created_at)
@@ -52,10 +68,14 @@ def session_component(
     url = url_of(session)
     component.add("url", url)
     component.add("location", printable(_location(session)))
+    if session.room:
+        component.add(ROOM_PROPERTY, printable(session.room.name))
     component.add("description", printable(_description(session, url)))
+    if session.track:
+        component.add("categories", [printable(session.track)])
     themes = [printable(theme.name) for theme in session.listed_themes]
     if themes:
-        component.add("categories", themes)
+        component.add("categories", themes, parameters={THEMES_PARAMETER: THEMES})
     return component
 
 

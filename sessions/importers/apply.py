@@ -433,7 +433,8 @@ def _match_sessions(
             report.session_updated(session, changed, moved=bool(changed & MOVING_FIELDS))
         else:
             report.unchanged += 1
-        changes.line_ups.append((session, _line_up(item, directory)))
+        if item.fields_given is None or "speakers" in item.fields_given:
+            changes.line_ups.append((session, _line_up(item, directory)))
         if progress:
             progress(number, total)
     return changes
@@ -453,7 +454,7 @@ def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
     room = None
     if item.room:
         room = rooms.get(item.room_guid) or rooms.get(normalize_name(item.room))
-    return {
+    values = {
         "title": item.title,
         "abstract": item.abstract,
         "format": item.format,
@@ -465,6 +466,10 @@ def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
         "language": item.language,
         "do_not_record": item.do_not_record,
     }
+    if item.fields_given is None:
+        return values
+    # A file that gives fewer fields (a guide's calendar) leaves the others as they are.
+    return {name: value for name, value in values.items() if name in item.fields_given}
 
 
 def _new_session(

@@ -212,6 +212,10 @@ class ParsedSession:
     is_editors_pick: bool = False
     video_url: str = ""
     slides_url: str = ""
+    # The session's fields the file gives (as in apply.SOURCE_FIELDS, and
+    # "speakers"), where it gives fewer than a schedule does (a guide's
+    # calendar): an import leaves the others as they are. None: all of them.
+    fields_given: frozenset[str] | None = None
 
 
 @dataclass

@@ -8,7 +8,7 @@ logistics (badge pick-up, coffee breaks, lunch) are left out, as for Sched.
 
 from __future__ import annotations
 
-from sessions.importers import ics_calendar, zones
+from sessions.importers import ics_calendar, ics_guide, zones
 from sessions.importers.base import (
     ImportLimits,
     ParsedConference,
@@ -36,10 +36,15 @@ def parse(
         time_zone_source=time_zone_source,
     )
     sessions, skipped = [], []
+    guide = ics_guide.is_guide_calendar(calendar)
     for entry in calendar.entries:
         limits.check_time(entry.where)
         title = " ".join(entry.text("SUMMARY").split())
-        if ics_calendar.is_logistics(title, entry.category):
+        if guide:  # its entries are sessions; a cancelled one is left out, as frab leaves it
+            if not ics_guide.is_cancelled(entry):
+                sessions.append(_session(entry, title))
+                ics_guide.read(entry, sessions[-1])
+        elif ics_calendar.is_logistics(title, entry.category):
             skipped.append(title)
         else:
             sessions.append(_session(entry, title))

@@ -213,6 +213,30 @@ def test_event_and_theme_calendars(client, programme):
     assert str(themed["X-WR-CALNAME"]) == f"{programme['event'].name}: Storage & CSI"
 
 
+def test_event_calendar_categories_hold_the_official_track_then_the_themes(client, programme):
+    response = client.get(reverse("exports:event_ics", args=["cloudconf-2030"]))
+
+    calendar = icalendar.Calendar.from_ical(response.content)
+    by_summary = {str(v["SUMMARY"]): v for v in calendar.walk("VEVENT")}
+    talk = by_summary["Persistent volumes <in> practice & more"]
+    late = by_summary["Late-night demo"]
+
+    def categories(vevent):
+        found = vevent.get("CATEGORIES") or []
+        return [
+            (dict(c.params), [str(v) for v in c.cats])
+            for c in (found if isinstance(found, list) else [found])
+        ]
+
+    assert categories(talk) == [({"X-CONFGUIDE": "THEMES"}, ["Storage & CSI", "Security"])]
+    assert categories(late) == [({}, ["Demos"])]
+    assert talk["SUMMARY"].params["LANGUAGE"] == "de"
+    assert "LANGUAGE" not in late["SUMMARY"].params
+    assert talk["X-CONFGUIDE-ROOM"] == programme["talk"].room.name
+    assert "X-CONFGUIDE-ROOM" not in late
+    assert str(late["LOCATION"]) == "Online"  # a virtual event's session with no room
+
+
 def test_exports_of_a_draft_event_are_not_found(client, db):
     EventFactory(slug="secret", is_published=False)
 

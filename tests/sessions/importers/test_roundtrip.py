@@ -22,7 +22,7 @@ from tests.conftest import SHARED_DATA, _needed_beside_the_repository
 
 pytestmark = pytest.mark.integration
 
-EXPORTS = ("frab_xml", "frab_json")
+EXPORTS = ("frab_xml", "frab_json", "event_ics")
 
 # The README table, per export: the session fields an import of it gives back.
 EVERY_FORMAT = {"uid", "title", "starts_at", "ends_at", "room", "track", "themes", "language"}
@@ -34,12 +34,14 @@ SURVIVES = {
     | {"room_guid", "speakers", "format", "abstract", "schedule_url", "video_url"}
     | {"slides_url", "do_not_record", "slug", "source_id", "level", "editors_note"}
     | {"is_editors_pick"},
+    "event_ics": EVERY_FORMAT,
 }
 # And the event's fields a new event takes from it.
 EVENT_SURVIVES = {
     "frab_xml": {"name", "time_zone", "start_date", "end_date", "website_url"},
     "frab_json": {"name", "time_zone", "start_date", "end_date", "website_url"}
     | {"description", "venue", "is_virtual", "schedule_url"},
+    "event_ics": {"name", "time_zone"},
 }
 
 
