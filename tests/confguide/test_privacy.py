@@ -33,6 +33,7 @@ DOWNLOAD = "/privacy/your-data/download/"
 DELETE = "/privacy/delete-account/"
 PASSWORD = "correct horse battery staple"  # UserFactory's
 
+
 def encoded(value):
     """A value as the download writes it (dates in ISO 8601)."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
