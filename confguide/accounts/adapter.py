@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from confguide.ratelimit import client_address
+from confguide.redirects import safe_next_url
 from confguide.tasks import send_account_mail
 
 # Rebuilt by the worker (the user from its id, the site from SITE_URL), never sent along.
@@ -70,6 +71,13 @@ def portable_context(context: dict[str, Any], request: HttpRequest | None) -> di
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url: str) -> bool:
+        """The site's one rule for where a `next` may lead (confguide.redirects):
+        a path on this site. allauth's own check also takes relative paths such as
+        "0", which lead nowhere the visitor meant."""
+        request = allauth_context.request
+        return bool(url) and request is not None and safe_next_url(request, url, fallback="") == url
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         user = context.get("user")
         send_account_mail.enqueue(

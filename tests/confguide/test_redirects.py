@@ -4,12 +4,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from confguide.redirects import safe_next_url
-from tests.factories import SessionFactory
+from tests.factories import SessionFactory, UserFactory
 
 
 @pytest.mark.unit
@@ -120,3 +121,29 @@ def test_back_links_on_pages_that_take_next_stay_on_the_site(client, session, pa
     assert response.status_code == 200
     back = response.context["back"]
     assert _stays_on_site(back), back
+
+
+@pytest.mark.integration
+@FUZZ
+@given(target=TARGETS)
+def test_signing_in_sends_readers_back_only_within_the_site(client, db, target):
+    cache.clear()  # each example is a first try, not the nth from one address
+    UserFactory(username="ada")  # ada@example.com, with the factory's password
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ada@example.com", "password": "correct horse battery staple", "next": target},
+    )
+    client.logout()
+
+    assert response.status_code == 302
+    assert _stays_on_site(response["Location"]), response["Location"]
+
+
+@pytest.mark.integration
+@FUZZ
+@given(target=TARGETS)
+def test_old_account_addresses_pass_next_on_without_leaving_the_site(client, db, target):
+    response = client.get("/accounts/sign-in/", {"next": target})
+
+    assert response.status_code == 301
+    assert _stays_on_site(response["Location"]), response["Location"]
