@@ -417,7 +417,7 @@ def _match_sessions(
         existing={session.source_id: session for session in sessions if session.source_id},
         by_uid={str(session.uid): session for session in sessions},
     )
-    report.remember(changes.existing.values())
+    report.remember(sessions)  # matched by guid or by source id: both show old -> new
     session_slugs = {session.slug for session in sessions}
     total = len(parsed.sessions)
     for number, item in enumerate(parsed.sessions, start=1):

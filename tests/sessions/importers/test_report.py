@@ -265,3 +265,19 @@ def test_report_json_keeps_the_entries():
 def test_field_change_text():
     assert str(FieldChange("track", "", "Platform")) == "track: — → “Platform”"
     assert str(FieldChange("abstract")) == "abstract: changed"
+
+
+@pytest.mark.django_db
+def test_a_session_found_by_its_guid_shows_its_old_and_new_title(client):
+    # Added by hand (no source id); our own export names it by its guid only.
+    event = EventFactory(slug="tiny", time_zone="Europe/Berlin", is_published=True)
+    session = SessionFactory(event=event, source_id="", title="Old title")
+    exported = client.get(f"/events/{event.slug}/schedule.xml").content
+
+    report = run(exported.replace(b"Old title", b"New title"))
+
+    assert entries(report, "updated") == [
+        (str(report.sessions("updated")[0]), ["title: “Old title” → “New title”"])
+    ]
+    session.refresh_from_db()
+    assert session.title == "New title"
