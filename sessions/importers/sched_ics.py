@@ -9,6 +9,7 @@ format, LOCATION the room followed by the city, URL the official page.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sessions.importers import ics_calendar, zones
 from sessions.importers.base import (
@@ -52,7 +53,8 @@ def parse(
         time_zone_source=time_zone_source,
         utc_names_no_zone=True,
     )
-    known_companies = _known_companies(e.text("SUMMARY") for e in calendar.entries)
+    summaries = [e.text("SUMMARY") for e in calendar.entries]
+    known = Known(companies=_known_companies(summaries), names=_known_names(summaries))
     sessions, skipped = [], []
     for entry in calendar.entries:
         limits.check_time(entry.where)
@@ -60,7 +62,7 @@ def parse(
         if ics_calendar.is_logistics(summary, entry.category):
             skipped.append(summary)
         else:
-            sessions.append(_session(entry, summary, known_companies))
+            sessions.append(_session(entry, summary, known))
     conference = ParsedConference(
         name=_conference_name(calendar), acronym=_acronym(calendar.text("X-WR-CALNAME"))
     )
@@ -69,8 +71,8 @@ def parse(
     return finish("sched-ics", conference, sessions, skipped, warnings)
 
 
-def _session(entry: ics_calendar.Entry, summary: str, known_companies: set[str]) -> ParsedSession:
-    title, people = split_summary(summary, known_companies)
+def _session(entry: ics_calendar.Entry, summary: str, known: Known) -> ParsedSession:
+    title, people = split_summary(summary, known.companies, known.names)
     category = entry.category
     return ParsedSession(
         source_id=entry.uid,
@@ -102,7 +104,7 @@ def _acronym(calendar_name: str) -> str:
 
 
 def split_summary(
-    summary: str, known_companies: set[str] = frozenset()
+    summary: str, known_companies: set[str] = frozenset(), known_names: set[str] = frozenset()
 ) -> tuple[str, list[ParsedPerson]]:
     """The title and the people of a Sched SUMMARY."""
     if " - " not in summary:
@@ -111,7 +113,7 @@ def split_summary(
     # "ArgoCon - Full-Day Event | ALL ACCESS PASS REQUIRED" has no people.
     if "|" in people_text or not people_text[:1].isupper() or not title.strip():
         return summary, []
-    return title.strip(), parse_people(people_text, known_companies)
+    return title.strip(), parse_people(people_text, known_companies, known_names)
 
 
 def _fields(chunk: str) -> list[str]:
@@ -124,6 +126,14 @@ def _fields(chunk: str) -> list[str]:
         else:
             fields.append(part)
     return fields
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the whole file says about who is a person and what is a company."""
+
+    companies: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
 
 
 def _known_companies(summaries) -> set[str]:
@@ -140,17 +150,48 @@ def _known_companies(summaries) -> set[str]:
     return known
 
 
+def _known_names(summaries) -> set[str]:
+    """People in unambiguous places: the first name of each "Name, …" chunk."""
+    known = set()
+    for summary in summaries:
+        if " - " not in summary:
+            continue
+        for group in summary.rsplit(" - ", 1)[1].split(";"):
+            for chunk in group.split(" & "):
+                fields = _fields(chunk)
+                if len(fields) >= 2:
+                    known.add(" ".join(fields[0].split()))  # Sched mixes in no-break spaces
+    return known
+
+
+def _waits_for_company(fields: list[str], grouped: bool, known: Known) -> bool:
+    """Whether a chunk before " & " holds only names, whose company comes at the end.
+
+    "Lin Sun, Peter Jausovec & Eitan Yarmush, Solo.io": Peter Jausovec speaks
+    elsewhere ("Peter Jausovec, Maintainer"), so he is a name, not Lin Sun's
+    company. A company known from elsewhere ends its chunk ("Radostin Stoyanov,
+    University of Oxford & Andrey Velichkevich, Apple"). Between semicolons there
+    is one company per group, and three fields or more are names.
+    """
+    if fields[-1] in known.companies:
+        return False
+    return grouped or len(fields) >= 3 or " ".join(fields[-1].split()) in known.names
+
+
 def _names(text: str) -> list[str]:
     return [n.strip() for n in re.split(r"\s+and\s+", text) if n.strip()]
 
 
-def parse_people(text: str, known_companies: set[str] = frozenset()) -> list[ParsedPerson]:
+def parse_people(
+    text: str, known_companies: set[str] = frozenset(), known_names: set[str] = frozenset()
+) -> list[ParsedPerson]:
     """The people of a SUMMARY after its " - ", each with their job title and company.
 
     "Name, Contributor" and "Name, Independent" say the person has no company to
     name: the word becomes their job title (people.with_affiliation).
     """
-    return [_settled(p) for p in _people(text, known_companies)]
+    known = Known(companies=frozenset(known_companies), names=frozenset(known_names))
+    return [_settled(p) for p in _people(text, known)]
 
 
 def _settled(found: ParsedPerson) -> ParsedPerson:
@@ -158,7 +199,7 @@ def _settled(found: ParsedPerson) -> ParsedPerson:
     return with_affiliation(settled, found.company)
 
 
-def _people(text: str, known_companies: set[str]) -> list[ParsedPerson]:
+def _people(text: str, known: Known) -> list[ParsedPerson]:
     people: list[ParsedPerson] = []
     grouped = ";" in text
     for group in text.split(";"):
@@ -180,18 +221,13 @@ def _people(text: str, known_companies: set[str]) -> list[ParsedPerson]:
                 continue
             middle = fields[1:-1]
             titled = any(JOB_WORDS.search(f) for f in middle)
-            if (
-                not last
-                and not titled
-                and (grouped or (len(fields) >= 3 and fields[-1] not in known_companies))
-            ):
-                # "A, B & C, Acme": names waiting for their company. Between
-                # semicolons there is one company per group, so this is sure.
+            if not last and not titled and _waits_for_company(fields, grouped, known):
+                # "A, B & C, Acme": names waiting for their company.
                 pending += fields
                 continue
             if (
                 len(fields) == 2
-                and fields[-1] not in known_companies
+                and fields[-1] not in known.companies
                 and JOB_WORDS.search(fields[-1])
             ):
                 # "Andy Anderson, Maintainer": a job title and no company.

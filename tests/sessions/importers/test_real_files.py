@@ -301,6 +301,34 @@ def test_kubecon_has_no_company_named_after_a_role_or_pronouns(shared_data, name
     assert {c for c in companies if c.casefold() in NOT_COMPANIES or not is_company(c)} == set()
 
 
+@pytest.mark.unit
+def test_kubecon_names_nobody_as_a_company_and_no_company_as_a_person(shared_data):
+    parsed = parse_schedule((shared_data / "kubecon-eu-2026" / "kccnceu2026-all.ics").read_bytes())
+    people = {p.name for s in parsed.sessions for p in s.people}
+    companies = {p.company for s in parsed.sessions for p in s.people if p.company}
+    line_ups = {
+        s.title: [(p.name, p.company) for p in s.people]
+        for s in parsed.sessions
+        if "Kagent" in s.title or "Error Recovery" in s.title
+    }
+
+    assert people & companies == set()
+    # "Lin Sun, Peter Jausovec & Eitan Yarmush, Solo.io & Dmytriy Rashko, Amdocs"
+    # (Peter Jausovec speaks elsewhere as "Peter Jausovec, Maintainer").
+    assert line_ups[
+        "🚨 Contribfest: Bring Agentic AI To Cloud Native, One PR at a Time With Kagent"
+    ] == [
+        ("Lin Sun", "Solo.io"),
+        ("Peter Jausovec", "Solo.io"),
+        ("Eitan Yarmush", "Solo.io"),
+        ("Dmytriy Rashko", "Amdocs"),
+    ]
+    # "Radostin Stoyanov, University of Oxford & Andrey Velichkevich, Apple; …"
+    assert line_ups[
+        "Optimizing Error Recovery for Cost-Efficient Distributed AI Model Training with Kubernetes"
+    ][:2] == [("Radostin Stoyanov", "University of Oxford"), ("Andrey Velichkevich", "Apple")]
+
+
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_kubecon_import_and_its_own_export_read_back_the_same_people(shared_data, client):
