@@ -79,7 +79,7 @@ def read_and_apply(
     )
     if progress:
         progress(SAVING, 0, len(parsed.sessions))
-    return apply_schedule(
+    report = apply_schedule(
         parsed=parsed,
         event_slug=event_slug,
         publish=publish,
@@ -88,6 +88,15 @@ def read_and_apply(
         progress=partial(progress, SAVING) if progress else None,
         limits=limits,
     )
+    if event_zone and time_zone and time_zone != event_zone:
+        report.warnings.append(
+            Problem(
+                "time zone",
+                f"The event keeps its own zone, {event_zone}; the zone chosen for this import "
+                f"({time_zone}) was not used. Change the event's zone in the admin if it is wrong.",
+            )
+        )
+    return report
 
 
 def digest_of(data: bytes) -> str:

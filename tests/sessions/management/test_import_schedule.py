@@ -48,6 +48,18 @@ def test_command_imports_a_sched_file_with_a_summary():
 
 
 @pytest.mark.django_db
+def test_a_zone_chosen_for_an_existing_event_is_said_not_to_be_used():
+    sched = str(FIXTURES / "schedules/minimal-sched.ics")
+    call(sched, "--event", "tiny-sched", "--time-zone", "Europe/Berlin")
+
+    out, err = call(sched, "--event", "tiny-sched", "--time-zone", "America/New_York")
+
+    assert "The event keeps its own zone, Europe/Berlin" in out + err
+    assert "(America/New_York) was not used" in out + err
+    assert Event.objects.get(slug="tiny-sched").time_zone == "Europe/Berlin"
+
+
+@pytest.mark.django_db
 def test_command_dry_run_writes_nothing():
     out, _ = call(str(FIXTURES / "schedules/minimal-frab.xml"), "--event", "tiny", "--dry-run")
 
