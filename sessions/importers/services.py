@@ -148,21 +148,18 @@ def preview_import(*, import_id: int) -> None:
         import_id, ScheduleImport.Status.QUEUED, status=ScheduleImport.Status.PREVIEWING
     ):
         return
-    try:
-        data = _bytes_to_preview(schedule_import)
-        report = read_and_apply(
-            data=data,
+    report = _failure_recorded(
+        import_id,
+        "Previewing schedule import %s failed",
+        lambda: read_and_apply(
+            data=_bytes_to_preview(schedule_import),
             dry_run=True,
             progress=_progress_writer(import_id),
             **_options(schedule_import),
-        )
-    except ScheduleImportError as error:
-        _fail(import_id, error.problems)
+        ),
+    )
+    if report is None:
         return
-    except Exception:
-        logger.exception("Previewing schedule import %s failed", import_id)
-        _fail(import_id, [Problem("file", UNEXPECTED)])
-        raise
     _update(
         import_id,
         ScheduleImport.Status.PREVIEWING,
@@ -170,6 +167,25 @@ def preview_import(*, import_id: int) -> None:
         preview=report.as_json(),
         stage="",
     )
+
+
+def _failure_recorded(
+    import_id: int, log_message: str, work: Callable[[], ImportReport]
+) -> ImportReport | None:
+    """`work()`'s report; or None, with the failure recorded on the import for the editor.
+
+    A file's problems are the editor's to read; anything else is logged for the
+    developers and raised again, so the worker marks the task failed too.
+    """
+    try:
+        return work()
+    except ScheduleImportError as error:
+        _fail(import_id, error.problems)
+        return None
+    except Exception:
+        logger.exception(log_message, import_id)
+        _fail(import_id, [Problem("file", UNEXPECTED)])
+        raise
 
 
 def _bytes_to_preview(schedule_import: ScheduleImport) -> bytes:
@@ -216,17 +232,15 @@ def apply_import(*, import_id: int) -> None:
     if not data or digest_of(data) != schedule_import.digest:
         _fail(import_id, [Problem("file", CHANGED)])
         return
-    try:
-        report = read_and_apply(
+    report = _failure_recorded(
+        import_id,
+        "Schedule import %s failed",
+        lambda: read_and_apply(
             data=data, progress=_progress_writer(import_id), **_options(schedule_import)
-        )
-    except ScheduleImportError as error:
-        _fail(import_id, error.problems)
+        ),
+    )
+    if report is None:
         return
-    except Exception:
-        logger.exception("Schedule import %s failed", import_id)
-        _fail(import_id, [Problem("file", UNEXPECTED)])
-        raise
     # The file and the preview are not needed once imported; the result stays as a record.
     _update(
         import_id,
