@@ -23,6 +23,7 @@ handler429 = "confguide.accounts.limits.too_many_requests"
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("health/live/", views.live, name="health_live"),
     path("contact/", include("confguide.contact.urls")),
     path("privacy/", include("confguide.privacy.urls")),
     path("blog/", include("blog.urls")),

@@ -43,6 +43,18 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@never_cache
+@require_safe
+def live(request: HttpRequest) -> JsonResponse:
+    """Liveness: this process still answers, whatever the database does.
+
+    Kubernetes restarts a container whose liveness probe fails; tying that to
+    the database would restart every replica during a database outage, which
+    cures nothing. /health/ (readiness) is the one that checks the database.
+    """
+    return JsonResponse({"status": "ok"})
+
+
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler: a 503 "back in a moment" while the database is out.

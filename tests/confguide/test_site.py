@@ -24,6 +24,15 @@ def test_health_check_reports_database_ok(client, db):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_liveness_check_answers_without_touching_the_database(client):
+    # No `db` fixture: pytest-django fails any query, so this passes only if none runs,
+    # as Kubernetes' liveness probe must not restart replicas for a database outage.
+    response = client.get("/health/live/")
+
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
 @pytest.mark.parametrize(
     "url", ["/contact/", "/time-zone/", "/accounts/login/", "/my-schedule/sessions/1/add/"]
 )
