@@ -19,9 +19,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-
-GUNICORN_CONFIG = Path(settings.BASE_DIR) / "confguide" / "gunicorn.conf.py"
+# The project directory, found without Django's settings: `make cluster` starts
+# servers from a process that has none (confguide/cluster).
+ROOT = Path(__file__).resolve().parent.parent.parent
+GUNICORN_CONFIG = ROOT / "confguide" / "gunicorn.conf.py"
 # Every request says so, as browsers do: the site may answer gzipped.
 BROWSER_HEADERS = {"Accept-Encoding": "gzip"}
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -63,7 +64,7 @@ class Server:
                     *self.options,
                     self.app,
                 ],
-                cwd=settings.BASE_DIR,
+                cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
