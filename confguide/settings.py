@@ -137,6 +137,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (Kubernetes' web pods) a server-side cursor
+# (QuerySet.iterator()) would outlive the transaction that holds its server connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # A database that stops answering must not hang a request until gunicorn
@@ -144,7 +149,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     # ...and, in the web server only (gunicorn imports itself before these
     # settings), a statement taking longer is cancelled: migrations and
-    # commands may run as long as they need.
+    # commands may run as long as they need. PgBouncer refuses the startup
+    # option that carries it: through a pooler, set 0 and use its query_timeout.
     _statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT", default=5)
     if _statement_timeout and "gunicorn" in sys.modules:
         _options.setdefault("options", f"-c statement_timeout={_statement_timeout * 1000}")
