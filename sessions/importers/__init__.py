@@ -22,6 +22,7 @@ from sessions.importers.base import (
     ParsedSchedule,
     Problem,
     Progress,
+    ReadOptions,
     ScheduleImportError,
     check_not_empty,
     check_size,
@@ -203,13 +204,13 @@ def parse_schedule(
         raise ScheduleImportError(f"Unknown format “{fmt}”; use one of {', '.join(FORMATS)}.")
     limits = limits or ImportLimits.from_settings()
     try:
-        parsed = PARSERS[detection.format](
-            data,
+        options = ReadOptions(
             limits=limits,
             progress=progress,
             time_zone=time_zone,
             time_zone_source=time_zone_source if time_zone else "",
         )
+        parsed = PARSERS[detection.format](data, options)
     except ScheduleImportError:
         raise
     except Exception:

@@ -157,6 +157,19 @@ class ImportLimits:
         )
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How every parser reads a file: within `limits`, telling `progress(done,
+    total)`, and reading local times the file does not place in `time_zone`
+    (the editor's choice, or a re-import's event's zone; `time_zone_source`
+    says which, for the report)."""
+
+    limits: ImportLimits
+    progress: Progress | None = None
+    time_zone: str = ""
+    time_zone_source: str = ""
+
+
 def check_year[D: dt.date](moment: D) -> D:
     """The date or time itself, or ValueError when it is outside the years any conference has."""
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
@@ -430,13 +443,7 @@ def _drop_nul(parsed: ParsedSchedule) -> None:
             person.guid = without_nul(person.guid)
 
 
-def gather[T](
-    entries: Iterable[T | Problem],
-    *,
-    limits: ImportLimits,
-    total: int = 0,
-    progress: Progress | None = None,
-) -> list[T]:
+def gather[T](entries: Iterable[T | Problem], options: ReadOptions, *, total: int = 0) -> list[T]:
     """The entries a parser could read, or ScheduleImportError with every problem at once.
 
     Each entry (anything with a `where`) counts against the time budget and the progress.
@@ -445,9 +452,9 @@ def gather[T](
     problems: list[Problem] = []
     for done, entry in enumerate(entries, start=1):
         (problems if isinstance(entry, Problem) else found).append(entry)
-        limits.check_time(entry.where)
-        if progress:
-            progress(done, max(total, done))
+        options.limits.check_time(entry.where)
+        if options.progress:
+            options.progress(done, max(total, done))
     if problems:
         raise ScheduleImportError(problems)
     return found

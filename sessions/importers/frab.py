@@ -29,7 +29,7 @@ from sessions.importers.base import (
     ParsedSchedule,
     ParsedSession,
     Problem,
-    Progress,
+    ReadOptions,
     ScheduleImportError,
     check_not_empty,
     check_year,
@@ -152,9 +152,7 @@ def _zone(
     warnings: list[Problem],
     field: Callable[[str], str],
     times: tuple[list[dt.datetime], bool],
-    *,
-    time_zone: str,
-    time_zone_source: str,
+    options: ReadOptions,
 ) -> ZoneInfo:
     """The zone the file's local times are read in; the conference gets the event's zone.
 
@@ -169,8 +167,8 @@ def _zone(
     zone = zones.decide(
         named=conference.time_zone,
         named_source=f"the file's time_zone_name “{given}”",
-        given=time_zone,
-        given_source=time_zone_source,
+        given=options.time_zone,
+        given_source=options.time_zone_source,
         moments=moments,
         places=[field(name).strip() for name in ("city", "location", "venue")],
         hints=zones.place_words(conference.name),
@@ -225,15 +223,8 @@ def _text(element, tag: str) -> str:
     return "".join(child.itertext()) if child is not None else ""
 
 
-def parse_xml(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-) -> ParsedSchedule:
-    root, total = _xml_root(data, limits)
+def parse_xml(data: bytes, options: ReadOptions) -> ParsedSchedule:
+    root, total = _xml_root(data, options.limits)
     header = root.find("conference")
 
     def field(tag: str) -> str:
@@ -245,13 +236,10 @@ def parse_xml(
         warnings,
         field,
         _xml_times(root),
-        time_zone=time_zone,
-        time_zone_source=time_zone_source,
+        options,
     )
     guide = _xml_generator(root) == ours.GENERATOR
-    sessions = gather(
-        _xml_events(root, zone, guide=guide), limits=limits, total=total, progress=progress
-    )
+    sessions = gather(_xml_events(root, zone, guide=guide), options, total=total)
     return finish("frab-xml", conference, sessions, warnings=warnings)
 
 
@@ -438,14 +426,7 @@ def _str(value) -> str:
     return ""
 
 
-def parse_json(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-) -> ParsedSchedule:
+def parse_json(data: bytes, options: ReadOptions) -> ParsedSchedule:
     source, generator = _json_conference_object(data)
 
     def field(key: str) -> str:
@@ -460,20 +441,16 @@ def parse_json(
         conference.schedule_url = _str(guide.get("schedule_url"))
     days = _json_days(source)
     total = _json_event_count(days)
-    limits.check_entries(total, "events")
+    options.limits.check_entries(total, "events")
     zone = _zone(
         conference,
         warnings,
         field,
         _json_times(days),
-        time_zone=time_zone,
-        time_zone_source=time_zone_source,
+        options,
     )
     sessions = gather(
-        _json_events(days, zone, _json_room_guids(source), guide),
-        limits=limits,
-        total=total,
-        progress=progress,
+        _json_events(days, zone, _json_room_guids(source), guide), options, total=total
     )
     return finish("frab-json", conference, sessions, warnings=warnings)
 

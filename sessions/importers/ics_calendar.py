@@ -23,10 +23,9 @@ from icalendar.error import GloballyUniqueTZIDGuessed
 from confguide.timezones import available_time_zones
 from sessions.importers import zones
 from sessions.importers.base import (
-    ImportLimits,
     ParsedPerson,
     Problem,
-    Progress,
+    ReadOptions,
     ScheduleImportError,
     check_year,
     decode_text,
@@ -126,37 +125,29 @@ class Calendar:
         return self.text("NAME") or self.text("X-WR-CALNAME")
 
 
-def read(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-    utc_names_no_zone: bool = False,
-) -> Calendar:
+def read(data: bytes, options: ReadOptions, *, utc_names_no_zone: bool = False) -> Calendar:
     """The file's events, with their times in the zone they happen in.
 
-    `time_zone` is the editor's choice (or a re-import's event's zone), used
-    where the file names none. `utc_names_no_zone`: the tool writes
+    `options.time_zone` is the editor's choice (or a re-import's event's zone),
+    used where the file names none. `utc_names_no_zone`: the tool writes
     X-WR-TIMEZONE:UTC whatever the venue (Sched), so it tells nothing.
     """
     text = decode_text(data)
     # Counted on the text: building a calendar of 100,000 events takes longer
     # and more memory than refusing it.
     lines = _vevent_lines(text)
-    limits.check_entries(len(lines), VEVENTS)
+    options.limits.check_entries(len(lines), VEVENTS)
     calendar = _calendar(text)
     vevents = calendar.walk("VEVENT")
-    limits.check_entries(len(vevents), VEVENTS)
+    options.limits.check_entries(len(vevents), VEVENTS)
     times = list(_times(vevents, lines))
     named, named_source, warnings = _named_zone(calendar, times, utc_names_no_zone)
     readable = [t for t in times if isinstance(t, _Times)]
     zone = zones.decide(
         named=named,
         named_source=named_source,
-        given=time_zone,
-        given_source=time_zone_source,
+        given=options.time_zone,
+        given_source=options.time_zone_source,
         moments=[m for t in readable for m in (t.starts_at, t.ends_at) if m.tzinfo],
         places=[place for t in readable for place in _places(t.component)],
         hints=zones.place_words(str(calendar.get("NAME") or calendar.get("X-WR-CALNAME") or "")),
@@ -166,9 +157,7 @@ def read(
             f"The file gives local times without a time zone and names none; {zones.HOW_TO_CHOOSE}."
         )
     reading = ZoneInfo(zone.reading or "UTC")
-    entries = gather(
-        (_entry(t, reading) for t in times), limits=limits, total=len(vevents), progress=progress
-    )
+    entries = gather((_entry(t, reading) for t in times), options, total=len(vevents))
     return Calendar(calendar=calendar, entries=entries, zone=zone, warnings=warnings)
 
 

@@ -10,35 +10,21 @@ from __future__ import annotations
 
 from sessions.importers import ics_calendar, ics_guide, zones
 from sessions.importers.base import (
-    ImportLimits,
     ParsedConference,
     ParsedSchedule,
     ParsedSession,
-    Progress,
+    ReadOptions,
     finish,
     guess_format,
 )
 
 
-def parse(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-) -> ParsedSchedule:
-    calendar = ics_calendar.read(
-        data,
-        limits=limits,
-        progress=progress,
-        time_zone=time_zone,
-        time_zone_source=time_zone_source,
-    )
+def parse(data: bytes, options: ReadOptions) -> ParsedSchedule:
+    calendar = ics_calendar.read(data, options)
     sessions, skipped = [], []
     guide = ics_guide.is_guide_calendar(calendar)
     for entry in calendar.entries:
-        limits.check_time(entry.where)
+        options.limits.check_time(entry.where)
         title = " ".join(entry.text("SUMMARY").split())
         if guide:  # its entries are sessions; a cancelled one is left out, as frab leaves it
             if not ics_guide.is_cancelled(entry):

@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 
 from sessions.importers import ics_calendar, zones
 from sessions.importers.base import (
-    ImportLimits,
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,
     ParsedSession,
     Problem,
-    Progress,
+    ReadOptions,
     finish,
     guess_format,
 )
@@ -33,24 +32,11 @@ SEPARATOR = " - "
 TALK_URL = re.compile(r"^(?P<base>https?://[^/]+/(?P<slug>[^/]+)/)talk/")
 
 
-def parse(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-) -> ParsedSchedule:
-    calendar = ics_calendar.read(
-        data,
-        limits=limits,
-        progress=progress,
-        time_zone=time_zone,
-        time_zone_source=time_zone_source,
-    )
+def parse(data: bytes, options: ReadOptions) -> ParsedSchedule:
+    calendar = ics_calendar.read(data, options)
     sessions = []
     for entry in calendar.entries:
-        limits.check_time(entry.where)
+        options.limits.check_time(entry.where)
         sessions.append(_session(entry))
     warnings = list(calendar.warnings)
     conference = _conference(calendar, sessions, warnings)

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from sessions.importers import ics_calendar, zones
 from sessions.importers.base import (
-    ImportLimits,
     ParsedConference,
     ParsedPerson,
     ParsedSchedule,
     ParsedSession,
-    Progress,
+    ReadOptions,
     finish,
     guess_format,
 )
@@ -36,28 +35,14 @@ JOB_WORDS = re.compile(
 COMPANY_TAILS = re.compile(r"^(inc|ltd|llc|gmbh|corp|co|s\.?a|a\.?g|b\.?v|plc|limited)\.?$", re.I)
 
 
-def parse(
-    data: bytes,
-    *,
-    limits: ImportLimits,
-    progress: Progress | None = None,
-    time_zone: str = "",
-    time_zone_source: str = "",
-) -> ParsedSchedule:
+def parse(data: bytes, options: ReadOptions) -> ParsedSchedule:
     # Sched writes X-WR-TIMEZONE:UTC whatever the venue; LOCATION names the city.
-    calendar = ics_calendar.read(
-        data,
-        limits=limits,
-        progress=progress,
-        time_zone=time_zone,
-        time_zone_source=time_zone_source,
-        utc_names_no_zone=True,
-    )
+    calendar = ics_calendar.read(data, options, utc_names_no_zone=True)
     summaries = [e.text("SUMMARY") for e in calendar.entries]
     known = Known(companies=_known_companies(summaries), names=_known_names(summaries))
     sessions, skipped = [], []
     for entry in calendar.entries:
-        limits.check_time(entry.where)
+        options.limits.check_time(entry.where)
         summary = entry.text("SUMMARY")
         if ics_calendar.is_logistics(summary, entry.category):
             skipped.append(summary)

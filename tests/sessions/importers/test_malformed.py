@@ -143,7 +143,7 @@ def test_a_list_where_a_title_belongs_is_no_title():
 
 
 def test_an_unforeseen_failure_is_a_clear_message_and_is_logged(monkeypatch, caplog):
-    def parser_meeting_the_unforeseen(data, **kwargs):
+    def parser_meeting_the_unforeseen(data, options):
         raise KeyError("something no rule foresaw")
 
     monkeypatch.setitem(PARSERS, "frab-xml", parser_meeting_the_unforeseen)
