@@ -16,10 +16,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # An editable install keeps the code in /app, where settings expect the
-# templates, static/ and node_modules/ beside the project package.
+# templates, static/ and node_modules/ beside the project package. The static
+# files are collected into the image, so a container with a read-only file
+# system (Kubernetes) serves them as built; docker/entrypoint.sh collects again
+# for compose's shared volume. DEBUG=true only spares the build a SECRET_KEY.
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 RUN pip install -e . \
+    && DEBUG=true python manage.py collectstatic --no-input --verbosity 0 \
     && useradd --uid 1000 --create-home confguide \
     && mkdir -p staticfiles media \
     && chown -R confguide:confguide staticfiles media
