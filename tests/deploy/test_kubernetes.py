@@ -26,7 +26,7 @@ from django.test import override_settings
 from django.urls import resolve
 
 from confguide import views
-from tests.deploy import nginx_conf
+from tests.deploy import nginx_conf, variables
 
 pytestmark = pytest.mark.unit
 
@@ -44,45 +44,6 @@ APP_IMAGE = "confguide"
 # Django puts the script prefix before MEDIA_URL ("media/" reads "/media/").
 MEDIA_PATH = settings.MEDIA_URL
 
-# Variables the settings read whose defaults suit production (README, "Configuration").
-# Every other one must reach the web and worker pods: a new variable fails this test
-# until it is provided or listed here.
-OPTIONAL_IN_PRODUCTION = {
-    "DEBUG": "off unless set",
-    "SECRET_KEY_FALLBACKS": "only after a key rotation",
-    "CONN_MAX_AGE": "60 s suits PgBouncer too",
-    "DATABASE_CONNECT_TIMEOUT": "3 s",
-    "DATABASE_STATEMENT_TIMEOUT": "web sets it to 0 for PgBouncer (tested below)",
-    "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "web sets it for PgBouncer (tested below)",
-    "REDIS_TIMEOUT": "0.5 s",
-    "STATIC_ROOT": "the image collects into the default",
-    "ANONYMOUS_SCHEDULE_DAYS": "90 days",
-    "STATICFILES_BACKEND": "hashed, compressed files",
-    "EMAIL_PORT": "587",
-    "EMAIL_USE_TLS": "on",
-    "EMAIL_TIMEOUT": "10 s",
-    "CONTACT_RATE_LIMIT": "a product default",
-    "CONTACT_RATE_WINDOW": "a product default",
-    "CONTACT_MAX_BODY_BYTES": "a product default",
-    "CONTACT_RETENTION_DAYS": "what the privacy page promises",
-    "SIGN_IN_ATTEMPTS_PER_ACCOUNT": "a product default",
-    "SIGN_IN_ATTEMPTS_PER_ADDRESS": "a product default",
-    "SIGN_IN_LOCKOUT_SECONDS": "a product default",
-    "SIGN_UPS_PER_ADDRESS": "a product default",
-    "PASSWORD_RESET_REQUESTS_PER_ADDRESS": "a product default",
-    "PASSWORD_RESET_TIMEOUT": "a product default",
-    "FETCH_TIMEOUT": "30 s",
-    "FETCH_ALLOWED_INTERNAL_HOSTS": "none, unless the schedule is internal",
-    "IMPORT_MAX_ENTRIES": "a product default",
-    "IMPORT_TIME_BUDGET_SECONDS": "a product default",
-    "IMPORT_CONFIRM_WITHIN_HOURS": "a product default",
-    "SECURE_HSTS_SECONDS": "a year",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "only once every subdomain serves https",
-    "SECURE_HSTS_PRELOAD": "only once every subdomain serves https",
-    "MAX_BODY_BYTES": "matches the Ingress",
-    "ADMIN_MAX_BODY_BYTES": "matches the admin Ingress",
-    "DATA_UPLOAD_MAX_MEMORY_SIZE": "a product default",
-}
 # What CloudNativePG puts in a Cluster's <name>-app Secret.
 CNPG_APP_SECRET_KEYS = {
     "username",
@@ -114,7 +75,6 @@ CNPG_POOLER_PARAMETERS = {
 }
 # Names whose values are secrets: never written into a manifest or a config.env.
 SECRET_NAMES = {"SECRET_KEY", "SECRET_KEY_FALLBACKS", "EMAIL_HOST_PASSWORD", "REDIS_PASSWORD"}
-ENV_READ = re.compile(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"")
 REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 
@@ -597,20 +557,15 @@ def test_only_web_and_worker_reach_the_database_and_redis(render):
 # --- Environment and secrets -----------------------------------------------------------
 
 
-def _read_by_settings() -> set[str]:
-    return set(ENV_READ.findall((ROOT / "confguide" / "settings.py").read_text()))
-
-
 def test_the_optional_list_names_only_variables_the_settings_read():
-    assert OPTIONAL_IN_PRODUCTION.keys() <= _read_by_settings()
+    assert variables.OPTIONAL_IN_PRODUCTION.keys() <= variables.read_by_settings()
 
 
 @pytest.mark.parametrize("workload", ["confguide-web", "confguide-worker"])
 def test_web_and_worker_get_every_variable_production_needs(render, workload):
-    required = _read_by_settings() - OPTIONAL_IN_PRODUCTION.keys()
     provided = render.environment(_main_container(render.pod(workload)))
 
-    assert required - provided.keys() == set()
+    assert variables.required_in_production() - provided.keys() == set()
 
 
 def test_every_app_container_gets_what_the_settings_need_to_load(render):
@@ -732,9 +687,7 @@ def test_media_lives_on_one_read_write_many_volume_served_at_media_url(render):
     ]
     served = nginx_conf.parse(_media_nginx_config(render, media))
     (location,) = [
-        block
-        for block in served.walk()
-        if block.name == "location" and block.args == [MEDIA_PATH]
+        block for block in served.walk() if block.name == "location" and block.args == [MEDIA_PATH]
     ]
 
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
