@@ -100,8 +100,11 @@ class Pod:
 
 
 class Render:
-    def __init__(self, overlay: str, documents: list[dict]):
-        self.overlay, self.documents = overlay, documents
+    """An overlay as applied: the overlay itself and its secrets/ kustomization."""
+
+    def __init__(self, overlay: str, app: list[dict], secrets: list[dict]):
+        self.overlay, self.app, self.secrets = overlay, app, secrets
+        self.documents = app + secrets
 
     def of_kind(self, kind: str) -> list[dict]:
         return [doc for doc in self.documents if doc["kind"] == kind]
@@ -200,16 +203,22 @@ def render(request, tmp_path_factory) -> Render:
     tree = tmp_path_factory.mktemp(request.param) / "kubernetes"
     shutil.copytree(KUBERNETES, tree, ignore=shutil.ignore_patterns("secrets.env"))
     overlay = tree / "overlays" / request.param
-    example = overlay / "secrets.env.example"
-    if example.is_file():
-        (overlay / "secrets.env").write_text(
-            "".join(f"{name}=test-{secrets.token_hex(16)}\n" for name in _keys(example))
-        )
+    # The overlay renders without secrets; its secrets/ needs a secrets.env.
+    example = overlay / "secrets" / "secrets.env.example"
+    (overlay / "secrets" / "secrets.env").write_text(
+        "".join(f"{name}=test-{secrets.token_hex(16)}\n" for name in _keys(example))
+    )
+    return Render(
+        request.param, _kustomize(kubectl, overlay), _kustomize(kubectl, overlay / "secrets")
+    )
+
+
+def _kustomize(kubectl: str, folder: Path) -> list[dict]:
     printed = subprocess.run(
-        [kubectl, "kustomize", str(overlay)], capture_output=True, text=True, check=False
+        [kubectl, "kustomize", str(folder)], capture_output=True, text=True, check=False
     )
     assert printed.returncode == 0, printed.stderr
-    return Render(request.param, [doc for doc in yaml.safe_load_all(printed.stdout) if doc])
+    return [doc for doc in yaml.safe_load_all(printed.stdout) if doc]
 
 
 def _keys(env_file: Path) -> list[str]:
@@ -627,16 +636,22 @@ def test_worker_and_migrations_reach_the_primary_directly(render, workload):
 
 
 def test_secrets_come_from_an_uncommitted_file_never_from_the_manifests(render):
-    overlay = KUBERNETES / "overlays" / render.overlay
-    kustomization = yaml.safe_load((overlay / "kustomization.yaml").read_text())
+    folder = KUBERNETES / "overlays" / render.overlay / "secrets"
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
     (generator,) = kustomization["secretGenerator"]
     ignored = subprocess.run(
-        ["git", "check-ignore", "--quiet", str(overlay / "secrets.env")], cwd=ROOT, check=False
+        ["git", "check-ignore", "--quiet", str(folder / "secrets.env")], cwd=ROOT, check=False
     )
+    (namespace,) = {doc["metadata"].get("namespace") for doc in render.app} - {None}
 
     assert generator["envs"] == ["secrets.env"]
     assert ignored.returncode == 0, "secrets.env must be in .gitignore"
-    assert set(_keys(overlay / "secrets.env.example")) == SECRET_NAMES
+    assert set(_keys(folder / "secrets.env.example")) == SECRET_NAMES
+    # The overlay itself holds no Secret; the secrets land in its namespace.
+    assert [doc["kind"] for doc in render.app if doc["kind"] == "Secret"] == []
+    assert {(doc["kind"], doc["metadata"]["namespace"]) for doc in render.secrets} == {
+        ("Secret", namespace)
+    }
     for config in KUBERNETES.rglob("config.env"):
         assert not SECRET_NAMES & set(_keys(config)), config
     for pod in render.pods():
