@@ -1,7 +1,9 @@
 #!/bin/sh
-# Start-up for the web container: bring the database schema and the static
-# files up to date, optionally load the demo content, then hand over to gunicorn.
-# Given a command instead (`docker compose run web python manage.py ...`), run just that.
+# Start-up for a single web container (`docker run` with no command): bring the
+# database schema and the static files up to date, optionally load the demo
+# content, then hand over to gunicorn. Given a command, run just that: compose's
+# services and the Kubernetes pods do, as several web replicas must not migrate at
+# once (compose's one-off `migrate` service and the Kubernetes Job do it instead).
 set -eu
 cd "$(dirname "$0")/.."
 
