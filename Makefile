@@ -7,7 +7,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k schedule"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench
+.PHONY: run test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench \
+	cluster cluster-stop cluster-check nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +48,10 @@ check-migrations: install
 # Compiled bytecode is kept even where the environment says not to: the suite
 # starts gunicorn, manage.py and a second Python, each of which would otherwise
 # compile Django again.
+# The cluster check (tests/cluster) runs in the PostgreSQL run only: the cluster
+# keeps its data in PostgreSQL whatever the suite's database is.
 test-sqlite: install
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -m "not cluster" $(PYTEST_ARGS)
 
 # PostgreSQL is the production database: the suite runs there too whenever a
 # server listens at TEST_DATABASE_URL, and CI (CI=true) insists on it. Only a
@@ -90,6 +93,29 @@ bench: install
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	.ci/start-postgres
 	DJANGO_SETTINGS_MODULE=confguide.bench.settings $(BIN)/python manage.py bench
+
+# The production shape on this machine, on loopback: PostgreSQL, Redis, three
+# gunicorn replicas, the task worker and nginx in front (see the README's
+# "Running several replicas"). `make cluster` stays in the foreground until
+# Ctrl-C; `make cluster-stop` stops it from another terminal. CLUSTER_ARGS passes
+# options on, e.g. CLUSTER_ARGS=--fresh for an empty database.
+CLUSTER_ARGS ?=
+
+# Debian's nginx, installed once (quick when present): the cluster runs it.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+cluster: install nginx
+	$(BIN)/python -m confguide.cluster up $(CLUSTER_ARGS)
+
+cluster-stop:
+	$(BIN)/python -m confguide.cluster stop
+
+# The check that the replicas share no state; starts (and stops) a cluster of its own.
+cluster-check: install nginx
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -m cluster $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
