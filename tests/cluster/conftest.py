@@ -184,30 +184,43 @@ class Accounts:
 
 
 @pytest.fixture(scope="session")
-def accounts(cluster) -> Accounts:
-    """Confirmed attendees and an editor (superuser), made with the site's own service."""
-    script = (
-        "import json\n"
-        "from django.contrib.auth import get_user_model\n"
-        "from confguide.accounts.services import register_attendee\n"
-        f"password = {PASSWORD!r}\n"
-        "ids = {name: register_attendee(username=name, email=f'{name}@example.com',"
-        f" password=password).pk for name in {ATTENDEES!r}}}\n"
-        f"ids[{EDITOR!r}] = get_user_model().objects.create_superuser("
-        f"username={EDITOR!r}, email='{EDITOR}@example.com', password=password).pk\n"
-        "print(json.dumps(ids))\n"
-    )
+def _site_data(cluster) -> dict[str, int]:
+    """Confirmed attendees and an editor (superuser), and a generated event whose
+    sessions the load's writers save; made in one manage.py run. Attendees are made
+    as confguide.accounts.services.register_attendee makes them, with one password
+    hash for all: production's hasher takes most of a second per hash."""
+    script = f"""
+import json
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+User = get_user_model()
+hashed = make_password({PASSWORD!r})
+ids = {{}}
+for name in {ATTENDEES!r}:
+    user = User.objects.create(username=name, email=f"{{name}}@example.com", password=hashed)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    ids[name] = user.pk
+ids[{EDITOR!r}] = User.objects.create(
+    username={EDITOR!r}, email="{EDITOR}@example.com", password=hashed,
+    is_staff=True, is_superuser=True,
+).pk
+call_command("generate_event", sessions={GENERATED_SESSIONS}, speakers=80, seed=11, verbosity=0)
+print(json.dumps(ids))
+"""
     printed = cluster.manage("shell", "--verbosity", "0", "--command", script)
-    return Accounts(ids=json.loads(printed.strip().splitlines()[-1]), password=PASSWORD)
+    return json.loads(printed.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="session")
-def session_ids(cluster) -> Callable[[int], list[int]]:
+def accounts(_site_data) -> Accounts:
+    return Accounts(ids=_site_data, password=PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def session_ids(cluster, _site_data) -> Callable[[int], list[int]]:
     """Hands out published sessions, each to one caller only, so rows can be counted."""
-    cluster.manage(
-        "generate_event",
-        *("--sessions", str(GENERATED_SESSIONS), "--speakers", "80", "--seed", "11"),
-    )
     pool = [
         row[0]
         for row in cluster.query(
