@@ -277,6 +277,8 @@ def start(plan: Plan, *, fresh: bool, say=print) -> None:
     """Start every process of the cluster, in order; on any failure, stop what started."""
     run_dir = plan.run_dir
     if running_services(run_dir):
+        if plan.own_postgres_dir:
+            shutil.rmtree(plan.own_postgres_dir, ignore_errors=True)
         raise ClusterError(
             f"A cluster is already running from {run_dir} ({', '.join(running_services(run_dir))})"
             ": stop it first (make cluster-stop)."
