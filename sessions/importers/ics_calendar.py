@@ -24,12 +24,14 @@ from confguide.timezones import available_time_zones
 from sessions.importers import zones
 from sessions.importers.base import (
     ParsedPerson,
+    ParsedSession,
     Problem,
     ReadOptions,
     ScheduleImportError,
     check_year,
     decode_text,
     gather,
+    guess_format,
     shorten,
     zone_warning,
 )
@@ -295,3 +297,21 @@ def room(location: str) -> str:
 def plain(description: str) -> str:
     text = description.replace("&nbsp;", " ").replace("&amp;", "&")
     return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def session(entry: Entry, title: str, people: list[ParsedPerson]) -> ParsedSession:
+    """A calendar entry as a session: its title and people as the calendar's maker writes them."""
+    category = entry.category
+    return ParsedSession(
+        source_id=entry.uid,
+        title=title,
+        starts_at=entry.starts_at,
+        ends_at=entry.ends_at,
+        where=entry.where,
+        room=room(entry.text("LOCATION")),
+        track=clean_category(category),
+        format=guess_format(title.split(":")[0] if ":" in title else "", category, default="talk"),
+        abstract=plain(entry.text("DESCRIPTION")),
+        schedule_url=entry.text("URL"),
+        people=people,
+    )

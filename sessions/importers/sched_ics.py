@@ -19,7 +19,6 @@ from sessions.importers.base import (
     ParsedSession,
     ReadOptions,
     finish,
-    guess_format,
 )
 from sessions.importers.people import clean, is_company, with_affiliation
 
@@ -58,20 +57,7 @@ def parse(data: bytes, options: ReadOptions) -> ParsedSchedule:
 
 def _session(entry: ics_calendar.Entry, summary: str, known: Known) -> ParsedSession:
     title, people = split_summary(summary, known.companies, known.names)
-    category = entry.category
-    return ParsedSession(
-        source_id=entry.uid,
-        title=title,
-        starts_at=entry.starts_at,
-        ends_at=entry.ends_at,
-        where=entry.where,
-        room=ics_calendar.room(entry.text("LOCATION")),
-        track=ics_calendar.clean_category(category),
-        format=guess_format(title.split(":")[0] if ":" in title else "", category, default="talk"),
-        abstract=ics_calendar.plain(entry.text("DESCRIPTION")),
-        schedule_url=entry.text("URL"),
-        people=people or entry.attendees,
-    )
+    return ics_calendar.session(entry, title, people or entry.attendees)
 
 
 def _conference_name(calendar: ics_calendar.Calendar) -> str:
