@@ -467,6 +467,15 @@ class SavedSession(models.Model):
     # Session.schedule_changed_at marks it "changed" on their schedule.
     seen_at = models.DateTimeField(default=timezone.now)
 
+    class Plan(models.TextChoices):
+        A = "A", "Plan A"
+        B = "B", "Plan B"
+
+    # Where two saved sessions overlap, the attendee picks the one they mean to
+    # attend (plan A); the others stay saved as backups (plan B). A backup that
+    # no longer overlaps a plan A session counts as plain saved again.
+    plan = models.CharField(max_length=1, choices=Plan.choices, default=Plan.A)
+
     class Meta:
         ordering = ["session__starts_at"]
         verbose_name = "saved session"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import icalendar
 from django.utils import timezone
@@ -45,8 +45,13 @@ def session_component(
     *,
     stamp: dt.datetime,
     url_of: Callable[[Session], str] = session_url,
+    backups: Sequence[Session] = (),
 ) -> icalendar.Event:
-    """A VEVENT for a session fetched with SessionQuerySet.for_listing()."""
+    """A VEVENT for a session fetched with SessionQuerySet.for_listing().
+
+    `backups`: in a personal feed, the plan B sessions the attendee keeps for
+    this one's slot; they are named in its description, not exported.
+    """
     event = session.event
     tz = event.tz
     component = icalendar.Event()
@@ -70,7 +75,9 @@ def session_component(
     component.add("location", printable(_location(session)))
     if session.room:
         component.add(ROOM_PROPERTY, printable(session.room.name))
-    component.add("description", printable(_description(session, url)))
+    component.add(
+        "description", printable(_description(session, url, backups=backups, url_of=url_of))
+    )
     if session.track:
         component.add("categories", [printable(session.track)])
     themes = [printable(theme.name) for theme in session.listed_themes]
@@ -86,7 +93,13 @@ def _location(session: Session) -> str:
     return ", ".join(parts)
 
 
-def _description(session: Session, url: str) -> str:
+def _description(
+    session: Session,
+    url: str,
+    *,
+    backups: Sequence[Session] = (),
+    url_of: Callable[[Session], str] = session_url,
+) -> str:
     lines = []
     speakers = [
         f"{a.speaker.name} @ {a.company.name}" if a.company else a.speaker.name
@@ -101,6 +114,15 @@ def _description(session: Session, url: str) -> str:
     lines += ["", url]
     if session.schedule_url:
         lines.append(f"Official schedule: {session.schedule_url}")
+    for backup in backups:
+        tz = backup.event.tz
+        where = f", {backup.room.name}" if backup.room else ""
+        lines += [
+            "",
+            f"Plan B: {backup.title} ({backup.starts_at.astimezone(tz):%H:%M}"
+            f"\N{EN DASH}{backup.ends_at.astimezone(tz):%H:%M}{where})",
+            url_of(backup),
+        ]
     return "\n".join(lines)
 
 
@@ -112,8 +134,12 @@ def build_calendar(
     url: str = "",
     refresh: dt.timedelta = DEFAULT_REFRESH,
     url_of: Callable[[Session], str] = session_url,
+    backups: Mapping[int, Sequence[Session]] | None = None,
 ) -> bytes:
-    """A whole VCALENDAR, with a VTIMEZONE for every zone its events use."""
+    """A whole VCALENDAR, with a VTIMEZONE for every zone its events use.
+
+    `backups` maps a session id to the plan B sessions named in its description.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -131,6 +157,10 @@ def build_calendar(
     calendar.add("x-published-ttl", refresh)
     stamp = timezone.now()
     for session in sessions:
-        calendar.add_component(session_component(session, stamp=stamp, url_of=url_of))
+        calendar.add_component(
+            session_component(
+                session, stamp=stamp, url_of=url_of, backups=(backups or {}).get(session.pk, ())
+            )
+        )
     calendar.add_missing_timezones()
     return calendar.to_ical()

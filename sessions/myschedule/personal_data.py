@@ -44,7 +44,7 @@ def erase(user: AbstractBaseUser) -> int:
 
 def _saved_session(row: SavedSession, is_public: bool) -> dict:
     session = row.session
-    entry = {"saved_at": row.created_at, "seen_at": row.seen_at}
+    entry = {"saved_at": row.created_at, "seen_at": row.seen_at, "plan": row.get_plan_display()}
     if not is_public:
         # What a draft is called is the editors' business, as on every other page.
         return entry | {"session": None, "note": "This session is no longer published."}

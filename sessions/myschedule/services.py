@@ -17,12 +17,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from confguide.timezones import validate_time_zone
 from sessions.models import Event, SavedSession, Session, Visitor
-from sessions.myschedule.selectors import ANONYMOUS_KEY, anonymous_session_ids, legacy_ids
+from sessions.myschedule.selectors import ANONYMOUS_KEY, legacy_ids, saved_picks
 
 UNKNOWN_MESSAGE = "That session is not in the published programme, so it cannot be saved."
 CANCELLED_MESSAGE = "That session has been cancelled, so it cannot be added to a schedule."
@@ -66,14 +67,20 @@ def remove_session(*, user: AbstractBaseUser, session_id: int) -> bool:
     return deleted > 0
 
 
-def _save_rows(*, user: AbstractBaseUser, session_ids: Iterable[int]) -> int:
+def _save_rows(
+    *, user: AbstractBaseUser, session_ids: Iterable[int], plans: dict[int, str] | None = None
+) -> int:
     session_ids = set(session_ids)
+    plans = plans or {}
     already = set(
         SavedSession.objects.filter(user=user, session_id__in=session_ids).values_list(
             "session_id", flat=True
         )
     )
-    new_rows = [SavedSession(user=user, session_id=pk) for pk in sorted(session_ids - already)]
+    new_rows = [
+        SavedSession(user=user, session_id=pk, plan=plans.get(pk, SavedSession.Plan.A))
+        for pk in sorted(session_ids - already)
+    ]
     # ignore_conflicts: a concurrent add of the same session is not an error.
     SavedSession.objects.bulk_create(new_rows, ignore_conflicts=True)
     return len(new_rows)
@@ -186,14 +193,88 @@ def merge_anonymous_schedule(*, user: AbstractBaseUser, store: SessionBase) -> i
     cancelled since they were saved are kept (they show as cancelled); only
     those no longer public are dropped.
     """
-    ids = anonymous_session_ids(store)
+    picks = saved_picks(store=store)
     if ANONYMOUS_KEY not in store:
         return 0
-    public_ids = Session.objects.public().filter(pk__in=ids).values_list("pk", flat=True)
-    added = _save_rows(user=user, session_ids=public_ids)
+    public_ids = Session.objects.public().filter(pk__in=list(picks)).values_list("pk", flat=True)
+    # The visitor's plan A / plan B choices come along; where the account had
+    # the session already, its own choice stands.
+    added = _save_rows(
+        user=user,
+        session_ids=public_ids,
+        plans={pk: pick.plan for pk, pick in picks.items()},
+    )
     Visitor.objects.filter(token=store[ANONYMOUS_KEY]).delete()
     del store[ANONYMOUS_KEY]
     return added
+
+
+# --- Plan A and plan B -------------------------------------------------------
+
+NOT_SAVED_MESSAGE = "That session is not in your schedule."
+
+
+def _owned_rows(
+    *, user: AbstractBaseUser | None, store: SessionBase | None
+) -> QuerySet[SavedSession]:
+    """The asker's own saved sessions: an account's, or the browser's visitor's."""
+    if user is not None:
+        return SavedSession.objects.filter(user=user)
+    token = store.get(ANONYMOUS_KEY) if store is not None else None
+    if not isinstance(token, str):
+        return SavedSession.objects.none()
+    return SavedSession.objects.filter(visitor__token=token)
+
+
+@transaction.atomic
+def choose_plan_a(
+    *, user: AbstractBaseUser | None = None, store: SessionBase | None = None, session_id: int
+) -> tuple[Session, list[Session]]:
+    """Make a saved session plan A and every saved session overlapping it plan B.
+
+    Returns the session and its new backups. Only the asker's own rows are
+    looked at: another attendee's session id is "not in your schedule".
+    """
+    rows = _owned_rows(user=user, store=store)
+    chosen = (
+        rows.select_for_update()
+        .select_related("session")
+        .filter(session_id=session_id, session__in=Session.objects.public())
+        .first()
+    )
+    if chosen is None:
+        raise ValidationError(NOT_SAVED_MESSAGE, code="unknown")
+    session = chosen.session
+    if session.is_cancelled:
+        raise ValidationError(
+            "That session has been cancelled, so it cannot be plan A.", code="cancelled"
+        )
+    overlapping = (
+        rows.filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+        .exclude(pk=chosen.pk)
+        .exclude(session__status=Session.Status.CANCELLED)
+    )
+    backups = list(
+        Session.objects.filter(pk__in=overlapping.values("session_id")).order_by("starts_at")
+    )
+    overlapping.update(plan=SavedSession.Plan.B)
+    if chosen.plan != SavedSession.Plan.A:
+        chosen.plan = SavedSession.Plan.A
+        chosen.save(update_fields=["plan"])
+    return session, backups
+
+
+def keep_as_backup(
+    *, user: AbstractBaseUser | None = None, store: SessionBase | None = None, session_id: int
+) -> Session:
+    """Save a session as plan B (a backup), or turn a saved one into a backup."""
+    session = addable_session(session_id=session_id)
+    if user is not None:
+        add_session(user=user, session=session)
+    else:
+        add_session_anonymously(store=store, session=session)
+    _owned_rows(user=user, store=store).filter(session=session).update(plan=SavedSession.Plan.B)
+    return session
 
 
 # --- Changes, calendar feed and share link ----------------------------------

@@ -1,4 +1,4 @@
-"""My schedule: the toggles, the per-event page, the calendar feed and the share link."""
+"""My schedule: the toggles, the agenda, plan A and B, the calendar feed and the share link."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from confguide.redirects import redirect_to, safe_next_url
 from sessions.exports.calendar import build_calendar
 from sessions.models import Session
 from sessions.myschedule import selectors, services
+from sessions.myschedule.qr import Address
 from sessions.public import selectors as programme
 
 # The toggle's script asks for the re-rendered button with this header.
@@ -112,25 +113,42 @@ def remove(request: HttpRequest, session_id: int) -> HttpResponse:
 # --- Pages --------------------------------------------------------------------
 
 
-def _owner(request: HttpRequest) -> dict:
+def _asker(request: HttpRequest) -> dict:
+    """Whose schedule a request reads and changes: the account's, or the browser's."""
     if request.user.is_authenticated:
-        return {"user": request.user, "session_ids": None}
-    return {"user": None, "session_ids": selectors.anonymous_session_ids(request.session)}
+        return {"user": request.user}
+    return {"store": request.session}
+
+
+def _share_address(user, event) -> Address:
+    return Address(
+        id=f"share-{event.slug}",
+        label=f"Share link for {event.name}",
+        url=absolute_url(reverse("myschedule:shared", args=[user.share_token, event.slug])),
+    )
 
 
 @never_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    owner = _owner(request)
-    context = {"events": selectors.saved_events(**owner)}
+    agenda = selectors.my_agenda(picks=selectors.saved_picks(**_asker(request)))
+    context = {
+        "upcoming": [schedule for schedule in agenda if not schedule.is_past],
+        # The latest event first: that is the one whose recordings are wanted.
+        "past": [schedule for schedule in reversed(agenda) if schedule.is_past],
+    }
     user = request.user
     if user.is_authenticated and user.calendar_token:
         path = reverse("myschedule:feed", args=[user.calendar_token])
         https_url = absolute_url(path)
-        context["feed_url"] = https_url
+        context["feed"] = Address(
+            id="feed-url", label="Calendar subscription address", url=https_url
+        )
         # Downloading from this very site, whatever SITE_URL says.
         context["feed_path"] = path
         context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
+    if user.is_authenticated and user.share_enabled:
+        context["shares"] = [_share_address(user, schedule.event) for schedule in agenda]
     return render(request, "myschedule/index.html", context)
 
 
@@ -138,13 +156,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def event_schedule(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = or_404(programme.published_event(event_slug), NO_EVENT)
-    schedule = selectors.my_schedule(event=event, **_owner(request))
+    picks = selectors.saved_picks(**_asker(request))
+    schedule = selectors.my_schedule(event=event, picks=picks)
     context = {"event": event, "schedule": schedule, "read_only": False}
     user = request.user
     if user.is_authenticated and user.share_enabled:
-        context["share_url"] = absolute_url(
-            reverse("myschedule:shared", args=[user.share_token, event.slug])
-        )
+        context["share"] = _share_address(user, event)
     return render(request, "myschedule/event.html", context)
 
 
@@ -164,10 +181,12 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
         "No shared schedule here: the link is wrong or was turned off.",
     )
     event = or_404(programme.published_event(event_slug), NO_EVENT)
-    schedule = selectors.my_schedule(event=event, user=owner, with_suggestions=False)
-    # Another person's view: no change marks (those are the owner's), no toggles.
-    for entry in schedule.entries:
-        entry.changed = False
+    # Another person's view: their plan A and B, but no change marks (those
+    # are the owner's), no toggles and no suggestions.
+    picks = {
+        pk: selectors.Pick(plan=pick.plan) for pk, pick in selectors.saved_picks(user=owner).items()
+    }
+    schedule = selectors.my_schedule(event=event, picks=picks, with_alternatives=False)
     response = render(
         request,
         "myschedule/event.html",
@@ -175,6 +194,44 @@ def shared(request: HttpRequest, token: str, event_slug: str) -> HttpResponse:
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# --- Plan A and plan B ---------------------------------------------------------
+
+
+def _titles(sessions: list[Session]) -> str:
+    return ", ".join(f"“{session.title}”" for session in sessions)
+
+
+@never_cache
+@require_POST
+def plan_a(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session, backups = services.choose_plan_a(**_asker(request), session_id=session_id)
+    except ValidationError as error:
+        return _refused(request, error)
+    message = f"“{session.title}” is your plan A"
+    if backups:
+        message += f"; {_titles(backups)} stay{'s' if len(backups) == 1 else ''} as plan B."
+    else:
+        message += "."
+    messages.success(request, message)
+    return redirect_to(_safe_next(request, fallback=reverse("myschedule:index")))
+
+
+@never_cache
+@require_POST
+def plan_b(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session = services.keep_as_backup(**_asker(request), session_id=session_id)
+    except ValidationError as error:
+        return _refused(request, error)
+    messages.success(
+        request,
+        f"“{session.title}” is in your schedule as plan B: your calendar keeps it "
+        "in its plan A's description.",
+    )
+    return redirect_to(_safe_next(request, fallback=reverse("myschedule:index")))
 
 
 # --- Calendar feed and share link -------------------------------------
@@ -186,8 +243,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         selectors.calendar_owner(token=token),
         "No calendar here: the link is wrong or was replaced by a new one.",
     )
+    found = selectors.feed(user=owner)
     body = build_calendar(
-        selectors.feed_sessions(user=owner),
+        found.sessions,
+        backups=found.backups,
         name="My schedule · confguide",
         description="The sessions you saved in confguide, kept up to date.",
         url=absolute_url(reverse("myschedule:index")),

@@ -189,6 +189,7 @@ def test_download_holds_the_schedule_with_titles_addresses_and_token_urls(
                 {
                     "saved_at": saved.created_at,
                     "seen_at": saved.seen_at,
+                    "plan": "Plan A",
                     "event": "CloudConf Berlin",
                     "event_url": f"{site}/events/cloudconf-berlin/",
                     "session": "Storage on Kubernetes",

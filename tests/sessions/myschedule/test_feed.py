@@ -97,7 +97,7 @@ def test_feed_queries_do_not_grow_with_the_schedule(
     for _ in range(count):
         SavedSessionFactory(user=subscriber)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(_feed_url(subscriber))
 
     assert response.content.count(b"BEGIN:VEVENT") == count

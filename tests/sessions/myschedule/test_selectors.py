@@ -40,7 +40,7 @@ def test_schedule_groups_by_conference_day_with_gaps_between(event):
         SavedSessionFactory(user=user, session=_session(event, start))
     SavedSessionFactory(user=user, session=_session(event, at(18, 9)))
 
-    schedule = selectors.my_schedule(event=event, user=user)
+    schedule = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
 
     assert [day.date for day in schedule.days] == [dt.date(2030, 11, 17), dt.date(2030, 11, 18)]
     kinds = [type(item).__name__ for item in schedule.days[0].timeline]
@@ -50,7 +50,7 @@ def test_schedule_groups_by_conference_day_with_gaps_between(event):
     assert (gap.starts_at, gap.ends_at, gap.minutes) == (at(17, 9, 30), at(17, 9, 45), 15)
 
 
-def test_overlapping_sessions_are_flagged_with_same_theme_suggestions_in_free_time(event):
+def test_overlaps_form_a_clash_with_plan_b_candidates_of_the_slot_sharing_a_theme(event):
     storage, security = ThemeFactory(name="Storage"), ThemeFactory(name="Security")
     first = _session(event, at(17, 10), 60, themes=[storage], title="CSI deep dive")
     clash = _session(event, at(17, 10, 30), 60, themes=[security], title="Policy")
@@ -58,21 +58,41 @@ def test_overlapping_sessions_are_flagged_with_same_theme_suggestions_in_free_ti
     user = SavedSessionFactory(session=first).user
     SavedSessionFactory(user=user, session=clash)
     SavedSessionFactory(user=user, session=later)
-    fits = _session(event, at(17, 12), 30, themes=[storage], title="Volumes at noon")
-    _session(event, at(17, 14), 30, themes=[storage], title="Clashes with afternoon")
-    _session(event, at(17, 12), 30, themes=[ThemeFactory()], title="Other theme")
-    _session(event, at(18, 12), 30, themes=[storage], title="Another day")
-    _session(event, at(17, 13), 30, themes=[storage], title="Draft", status=Session.Status.DRAFT)
+    same_slot = _session(event, at(17, 10, 15), 30, themes=[storage], title="Volumes in the slot")
+    other_theme = _session(event, at(17, 11), 30, themes=[security], title="Secrets in the slot")
+    _session(event, at(17, 12), 30, themes=[storage], title="Free time, not the slot")
+    _session(event, at(17, 10), 30, themes=[ThemeFactory()], title="Unrelated theme")
+    _session(event, at(17, 10), 30, themes=[storage], status=Session.Status.DRAFT)
+    _session(event, at(17, 10), 30, themes=[storage], status=Session.Status.CANCELLED)
+    _session(EventFactory(), at(17, 10), 30, themes=[storage], title="Another event")
 
-    schedule = selectors.my_schedule(event=event, user=user)
+    schedule = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
 
     entries = {entry.session.title: entry for entry in schedule.entries}
     assert entries["CSI deep dive"].conflicts == [clash]
     assert entries["Policy"].conflicts == [first]
     assert entries["Afternoon"].conflicts == []
-    assert entries["CSI deep dive"].suggestions == [fits]
-    assert entries["Policy"].suggestions == []
+    [day] = schedule.days
+    assert [type(item).__name__ for item in day.timeline] == ["Clash", "Gap", "Entry"]
+    [found] = schedule.clashes
+    assert [entry.session for entry in found.entries] == [first, clash]
+    assert found.alternatives == [same_slot, other_theme]
+    assert not found.is_decided
     assert schedule.conflict_count == 2
+    assert schedule.undecided_count == 1
+
+
+def test_a_clash_is_decided_once_one_side_is_plan_b(event):
+    first, second = _session(event, at(17, 10), 60), _session(event, at(17, 10, 30), 60)
+    user = SavedSessionFactory(session=first).user
+    SavedSessionFactory(user=user, session=second, plan="B")
+
+    schedule = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
+
+    [found] = schedule.clashes
+    assert found.is_decided
+    assert [entry.is_backup for entry in found.entries] == [False, True]
+    assert schedule.undecided_count == 0
 
 
 def test_cancelled_sessions_never_conflict_and_leave_their_time_free(event):
@@ -81,7 +101,7 @@ def test_cancelled_sessions_never_conflict_and_leave_their_time_free(event):
     user = SavedSessionFactory(session=kept).user
     SavedSessionFactory(user=user, session=cancelled)
 
-    schedule = selectors.my_schedule(event=event, user=user)
+    schedule = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
 
     assert [entry.conflicts for entry in schedule.entries] == [[], []]
     assert {entry.session.is_cancelled for entry in schedule.entries} == {False, True}
@@ -95,9 +115,9 @@ def test_sessions_moved_since_last_seen_are_marked_changed_until_seen(event):
     moved.save()
     programme.note_schedule_change(session=moved, changed_fields=["starts_at", "ends_at"])
 
-    before = selectors.my_schedule(event=event, user=user)
+    before = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
     services.mark_changes_seen(user=user, event=event)
-    after = selectors.my_schedule(event=event, user=user)
+    after = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=user))
 
     assert {e.session.title: e.changed for e in before.entries} == {
         moved.title: True,
@@ -112,32 +132,36 @@ def test_a_session_saved_after_it_changed_is_not_marked(event):
     programme.note_schedule_change(session=session, changed_fields=["room"])
 
     saved = SavedSessionFactory(session=session)
-    schedule = selectors.my_schedule(event=event, user=saved.user)
+    schedule = selectors.my_schedule(event=event, picks=selectors.saved_picks(user=saved.user))
 
     assert schedule.changed_count == 0
 
 
-def test_anonymous_schedule_reads_the_given_ids_of_public_sessions_only(event):
+def test_a_schedule_shows_the_given_public_sessions_of_its_event_only(event):
     public = _session(event, at(17, 10))
     draft = _session(event, at(17, 11), status=Session.Status.DRAFT)
     elsewhere = SessionFactory()
 
-    schedule = selectors.my_schedule(event=event, session_ids=[public.pk, draft.pk, elsewhere.pk])
+    picks = dict.fromkeys([public.pk, draft.pk, elsewhere.pk], selectors.Pick())
+    schedule = selectors.my_schedule(event=event, picks=picks)
 
     assert [entry.session for entry in schedule.entries] == [public]
 
 
-def test_saved_events_count_public_sessions_per_event(db):
-    first, second = EventFactory(name="First"), EventFactory(name="Second")
-    user = SavedSessionFactory(session=SessionFactory(event=first)).user
-    SavedSessionFactory(user=user, session=SessionFactory(event=first))
-    SavedSessionFactory(user=user, session=SessionFactory(event=second))
+def test_agenda_holds_every_event_in_date_order_with_its_public_sessions(db):
+    later = EventFactory(name="Later", start_date=dt.date(2031, 5, 1), end_date=dt.date(2031, 5, 2))
+    sooner = EventFactory(
+        name="Sooner", start_date=dt.date(2030, 5, 1), end_date=dt.date(2030, 5, 2)
+    )
+    user = SavedSessionFactory(session=SessionFactory(event=later)).user
+    SavedSessionFactory(user=user, session=SessionFactory(event=sooner))
+    SavedSessionFactory(user=user, session=SessionFactory(event=sooner))
     SavedSessionFactory(user=user, session=SessionFactory(status=Session.Status.DRAFT))
-    SavedSessionFactory(session=SessionFactory(event=second))  # someone else's
+    SavedSessionFactory(session=SessionFactory(event=later))  # someone else's
 
-    events = selectors.saved_events(user=user, session_ids=[])
+    agenda = selectors.my_agenda(picks=selectors.saved_picks(user=user))
 
-    assert {(event.name, event.saved_count) for event in events} == {("First", 2), ("Second", 1)}
+    assert [(s.event.name, len(s.entries)) for s in agenda] == [("Sooner", 2), ("Later", 1)]
 
 
 def test_token_lookups_find_the_owner_only_while_the_link_works(db):

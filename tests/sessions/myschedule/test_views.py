@@ -203,9 +203,9 @@ def test_my_schedule_shows_saved_sessions_with_both_zones_gaps_and_conflicts(
     )
     SessionFactory(
         event=event,
-        title="Suggested CSI",
-        starts_at=at(17, 12),
-        ends_at=at(17, 12, 30),
+        title="Same-slot CSI",
+        starts_at=at(17, 10, 15),
+        ends_at=at(17, 10, 45),
         themes=[theme],
     )
     for session in (first, clash, later):
@@ -219,7 +219,7 @@ def test_my_schedule_shows_saved_sessions_with_both_zones_gaps_and_conflicts(
     # Zone names read as on the public pages, without IANA's underscores.
     assert "times in America/New York, and beside them in Europe/Berlin" in text
     assert "Overlaps with “Backups”" in text
-    assert "Suggested CSI" in text
+    assert "Plan B candidates" in text and "Same-slot CSI" in text
     assert "Free: " in text and "150 min" in text  # 11:30 to 14:00
     assert "2 sessions overlap another" in text
 
@@ -279,13 +279,13 @@ def test_my_schedule_page_queries_do_not_grow_with_the_schedule(
     event = EventFactory()
     _fill(attendee, event, count)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = attendee_client.get(reverse("myschedule:event", args=[event.slug]))
 
-    assert response.text.count("schedule-entry card") == count
+    assert response.text.count('class="agenda-row') == count
 
 
-def test_index_lists_events_and_offers_calendar_and_sharing(attendee_client, attendee):
+def test_index_starts_with_my_sessions_and_offers_calendar_and_sharing(attendee_client, attendee):
     saved = SavedSessionFactory(user=attendee, session__event__name="KubeCon Test")
 
     response = attendee_client.get(reverse("myschedule:index"))
@@ -294,7 +294,8 @@ def test_index_lists_events_and_offers_calendar_and_sharing(attendee_client, att
     assert "1 session" in response.text
     assert "Get my calendar address" in response.text
     assert "Make a read-only share link" in response.text
-    assert saved.session.title not in response.text
+    # The sessions themselves, before the calendar and sharing settings.
+    assert response.text.index(saved.session.title) < response.text.index("In your calendar")
 
 
 def test_choosing_a_time_zone_stores_it_on_the_account(attendee_client, attendee):
