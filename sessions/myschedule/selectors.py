@@ -393,7 +393,7 @@ def feed(*, user: AbstractBaseUser) -> Feed:
     for session in sessions:
         if picks[session.pk].plan != PLAN_B:
             continue
-        covering = [a for a in plan_a if _overlaps(a, session)]
+        covering = [a for a in plan_a if a.event_id == session.event_id and _overlaps(a, session)]
         if covering:
             left_out.add(session.pk)
         if session.is_cancelled:

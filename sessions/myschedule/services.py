@@ -230,7 +230,7 @@ def _owned_rows(
 def choose_plan_a(
     *, user: AbstractBaseUser | None = None, store: SessionBase | None = None, session_id: int
 ) -> tuple[Session, list[Session]]:
-    """Make a saved session plan A and every saved session overlapping it plan B.
+    """Make a saved session plan A and every saved session of its event overlapping it plan B.
 
     Returns the session and its new backups. Only the asker's own rows are
     looked at: another attendee's session id is "not in your schedule".
@@ -249,8 +249,13 @@ def choose_plan_a(
         raise ValidationError(
             "That session has been cancelled, so it cannot be plan A.", code="cancelled"
         )
+    # The same event's, as on the agenda, where each event's days are apart.
     overlapping = (
-        rows.filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+        rows.filter(
+            session__event_id=session.event_id,
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        )
         .exclude(pk=chosen.pk)
         .exclude(session__status=Session.Status.CANCELLED)
     )

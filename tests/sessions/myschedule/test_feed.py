@@ -8,7 +8,13 @@ from django.utils import timezone
 from sessions import services as programme
 from sessions.models import Session
 from sessions.myschedule import services
-from tests.factories import EventFactory, SavedSessionFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    RoomFactory,
+    SavedSessionFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -112,3 +118,77 @@ def test_index_shows_https_and_webcal_addresses(client, subscriber, settings):
     path = _feed_url(subscriber)
     assert f"https://guide.example{path}" in response.text
     assert f"webcal://guide.example{path}" in response.text
+
+
+# --- Plan A and plan B ------------------------------------------------------------
+
+
+def _slot(subscriber):
+    event = EventFactory(time_zone="America/New_York")
+    start = dt.datetime(2030, 11, 17, 10, tzinfo=event.tz)
+    room = RoomFactory(event=event, name="Room 2")
+
+    def session(title, offset, **kwargs):
+        begins = start + dt.timedelta(minutes=offset)
+        return SessionFactory(
+            event=event,
+            title=title,
+            starts_at=begins,
+            ends_at=begins + dt.timedelta(minutes=45),
+            **kwargs,
+        )
+
+    plan_a = session("Volumes", 0)
+    plan_b = session("Backups", 15, room=room)
+    alone = session("Evening keynote", 8 * 60)
+    for one in (plan_a, plan_b, alone):
+        SavedSessionFactory(user=subscriber, session=one)
+    return plan_a, plan_b, alone
+
+
+def test_feed_exports_plan_a_and_names_plan_b_in_its_description(client, subscriber):
+    plan_a, plan_b, alone = _slot(subscriber)
+    services.choose_plan_a(user=subscriber, session_id=plan_a.pk)
+
+    _, events = _events(client, subscriber)
+
+    assert set(events) == {str(plan_a.uid), str(alone.uid)}
+    description = str(events[str(plan_a.uid)]["DESCRIPTION"])
+    assert "Plan B: Backups (10:15\N{EN DASH}11:00, Room 2)" in description
+    assert plan_b.get_absolute_url() in description
+    assert "Plan B" not in str(events[str(alone.uid)]["DESCRIPTION"])
+
+
+def test_feed_exports_both_until_plan_a_is_chosen(client, subscriber):
+    plan_a, plan_b, alone = _slot(subscriber)
+
+    _, events = _events(client, subscriber)
+
+    assert set(events) == {str(plan_a.uid), str(plan_b.uid), str(alone.uid)}
+    assert "Plan B" not in str(events[str(plan_a.uid)]["DESCRIPTION"])
+
+
+def test_feed_brings_plan_b_back_when_plan_a_is_cancelled_or_moved_away(client, subscriber):
+    plan_a, plan_b, _ = _slot(subscriber)
+    services.choose_plan_a(user=subscriber, session_id=plan_a.pk)
+
+    programme.set_sessions_status(
+        sessions=Session.objects.filter(pk=plan_a.pk), status=Session.Status.CANCELLED
+    )
+    _, events = _events(client, subscriber)
+
+    assert str(plan_b.uid) in events
+    assert events[str(plan_a.uid)]["STATUS"] == "CANCELLED"
+    assert "Plan B" not in str(events[str(plan_a.uid)]["DESCRIPTION"])
+
+
+@pytest.mark.parametrize("slots", [1, 6])
+def test_feed_with_plans_queries_do_not_grow(client, subscriber, django_assert_num_queries, slots):
+    for _ in range(slots):
+        plan_a, _, _ = _slot(subscriber)
+        services.choose_plan_a(user=subscriber, session_id=plan_a.pk)
+
+    with django_assert_num_queries(5):
+        response = client.get(_feed_url(subscriber))
+
+    assert response.content.count(b"BEGIN:VEVENT") == 2 * slots
