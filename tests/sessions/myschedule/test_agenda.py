@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from sessions.models import Session
 from sessions.myschedule import services
 from tests.factories import (
     EventFactory,
@@ -287,3 +288,26 @@ def test_visitor_index_queries_do_not_grow_with_sessions(
         response = client.get(INDEX)
 
     assert response.text.count('class="agenda-row') == count
+
+
+def test_event_page_keeps_its_agenda_and_offers_its_share_link_to_copy_and_scan(
+    attendee_client, attendee
+):
+    event = EventFactory(slug="one-event")
+    volumes = _session(event, at(17, 10), 60, title="Volumes")
+    _session(event, at(17, 10, 30), 60, title="Backups")
+    for session in Session.objects.filter(event=event):
+        SavedSessionFactory(user=attendee, session=session)
+    services.set_sharing(user=attendee, enabled=True)
+    attendee.refresh_from_db()
+
+    response = attendee_client.get(reverse("myschedule:event", args=[event.slug]))
+
+    text = _text(response)
+    assert "2 sessions overlap another. Pick your plan A" in text
+    assert reverse("myschedule:plan_a", args=[volumes.pk]) in response.text
+    share = reverse("myschedule:shared", args=[attendee.share_token, event.slug])
+    assert 'id="share-one-event"' in response.text and share in response.text
+    assert '<svg role="img"' in response.text and "js/copy.js" in response.text
+    # The sessions come before the share link.
+    assert text.index("Volumes") < text.index("Share this schedule")
