@@ -10,7 +10,7 @@ from itertools import groupby, pairwise
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 
 from sessions.days import conference_day
@@ -294,8 +294,14 @@ def my_agenda(
     ordered = sorted(events.values(), key=lambda e: (e.start_date, e.name, e.pk))
     schedules = [_schedule(event, by_event[event.pk]) for event in ordered]
     if with_alternatives:
+        # Nothing to choose any more at an event that is over.
         _alternatives(
-            clashes=[clash for schedule in schedules for clash in schedule.clashes],
+            clashes=[
+                clash
+                for schedule in schedules
+                if not schedule.is_past
+                for clash in schedule.clashes
+            ],
             saved_ids=set(picks),
         )
     return schedules
@@ -327,7 +333,9 @@ def _alternatives(*, clashes: list[Clash], saved_ids: set[int]) -> None:
         .filter(slots)
         .exclude(pk__in=saved_ids)
         .distinct()
-        .for_listing()
+        # A candidate's line shows its time, title and room; its themes match it.
+        .select_related("event", "room")
+        .prefetch_related(Prefetch("themes", to_attr="_listed_themes"))
         .order_by("starts_at", "title", "pk")
     )
     for clash in wanted:
