@@ -1,1 +1,1 @@
-"""My schedule: the sessions an attendee picks, their calendar feed and share link."""
+"""My schedule: the picks as an agenda, plan A and B for overlaps, calendar feed, share links."""
