@@ -49,6 +49,17 @@ serve:
 	SITE_URL="$$($(BIN)/python -m confguide.devenv site-url $(PORT))" DEBUG=true PORT=$(PORT) \
 		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f $(PROCFILE) start
 
+# Full-page PNGs of the main pages at 390 and 1366 px in build/screenshots/ (git-ignored),
+# from a production-like server on a fresh demo database (confguide/screenshots.py; the
+# list of pages is PAGES there). SCREENSHOTS_ARGS="--only home not-found" narrows it.
+# Not part of `make test`: it is for people to look at.
+SCREENSHOTS_ARGS ?=
+screenshots: install
+	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ] || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m confguide.screenshots $(SCREENSHOTS_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

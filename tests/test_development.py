@@ -136,3 +136,11 @@ def test_without_the_env_file_a_production_start_still_refuses_a_missing_secret_
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_development_env_file_never_reaches_git_or_an_image():
+    ignored = subprocess.run(["git", "check-ignore", "--quiet", ".env"], cwd=ROOT, check=False)
+    docker_ignored = (ROOT / ".dockerignore").read_text().splitlines()
+
+    assert ignored.returncode == 0
+    assert ".env" in docker_ignored
