@@ -120,3 +120,17 @@ def test_a_body_too_large_is_a_designed_413(client, db):
     assert response.status_code == 413
     assert_designed(response.text)
     assert "That was too large to accept" in response.text
+
+
+def test_too_many_sign_ups_is_a_designed_429_saying_when_to_try_again(client, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "0/900s/ip"}
+
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.test", "password1": "x" * 20, "password2": "x" * 20},
+    )
+
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    assert_designed(response.text)
+    assert "Please try again in" in response.text
