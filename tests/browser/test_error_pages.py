@@ -57,3 +57,24 @@ def test_the_404_on_a_phone_fits_passes_axe_and_searches(phone_390):
     search.fill("kubernetes")
     search.press("Enter")
     phone_390.wait_for_url("**/search/?q=kubernetes")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [
+        ("/test-errors/broken/", 500, "Something went wrong on our side"),
+        ("/test-errors/database/", 503, "The guide is back in a moment"),
+    ],
+)
+def test_the_pages_that_need_no_database_fit_a_phone_and_pass_axe(
+    phone_390, settings, path, status, heading
+):
+    settings.ROOT_URLCONF = "tests.confguide.error_urls"
+
+    response = phone_390.goto(path)
+
+    assert response.status == status
+    expect(phone_390.get_by_role("heading", level=1)).to_have_text(heading)
+    assert phone_390.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_violations(phone_390) == []

@@ -11,16 +11,20 @@ pytestmark = pytest.mark.integration
 TEST_URLS = "tests.confguide.error_urls"
 
 
-def assert_designed(page: str) -> None:
-    """The site's header and footer, a search box and the links on."""
+def assert_layout(page: str) -> None:
     assert '<nav class="navbar' in page and 'aria-label="Main"' in page
     assert '<footer class="site-footer' in page
+    assert "css/errors.css" in page
+
+
+def assert_designed(page: str) -> None:
+    """The site's header and footer, a search box and the links on."""
+    assert_layout(page)
     search = re.search(r'<form class="error-search" action="/search/" method="get"', page)
     assert search, "no search form"
     assert 'name="q"' in page and '<label class="form-label" for="error-search-q">' in page
     for href in ("/", "/events/", "/my-schedule/"):
         assert f'<a href="{href}">' in page
-    assert "css/errors.css" in page
 
 
 @pytest.fixture
@@ -92,8 +96,10 @@ def test_a_lost_database_answers_the_designed_503_with_retry_after(failing_views
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert_designed(response.text)
+    assert_layout(response.text)
     assert "The guide is back in a moment" in response.text
+    # Every other page needs the database too: no search or links that would fail alike.
+    assert 'class="error-search"' not in response.text
 
 
 def test_a_forbidden_page_is_a_designed_403_offering_sign_in(failing_views, db):
