@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# What `make run` and `make serve` start: the web server and the task worker.
+PROCFILE ?= Procfile.dev
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k schedule"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench \
+.PHONY: run serve screenshots test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench \
 	cluster cluster-stop cluster-check nginx
 
 $(BIN)/python:
@@ -22,7 +24,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# A development .env (DEBUG=true, a random SECRET_KEY), written once and never
+# overwritten, so `python manage.py ...` works as the README shows without
+# DEBUG=true in front. Git- and docker-ignored: production never reads it.
+.env: | $(BIN)/python
+	$(BIN)/python -m confguide.devenv write $@
+
+install: $(VENV)/.installed node_modules/.installed .env
 
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -32,7 +40,25 @@ demo: migrate
 
 # The web server and the task worker (mail) together, as production runs them.
 run: demo
-	DEBUG=true PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	@$(MAKE) --no-print-directory serve
+
+# The same servers on the data as it is (no migrations, no demo reload). SITE_URL,
+# which feeds, calendar and share links are built on, follows PORT unless the
+# environment or .env sets it: both processes get the same one.
+serve:
+	SITE_URL="$$($(BIN)/python -m confguide.devenv site-url $(PORT))" DEBUG=true PORT=$(PORT) \
+		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f $(PROCFILE) start
+
+# Full-page PNGs of the main pages at 390 and 1366 px in build/screenshots/ (git-ignored),
+# from a production-like server on a fresh demo database (confguide/screenshots.py; the
+# list of pages is PAGES there). SCREENSHOTS_ARGS="--only home not-found" narrows it.
+# Not part of `make test`: it is for people to look at.
+SCREENSHOTS_ARGS ?=
+screenshots: install
+	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ] || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m confguide.screenshots $(SCREENSHOTS_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -26,6 +26,9 @@ if (BASE_DIR / ".env").is_file():
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG on, a missing page still shows the site's own 404 (confguide.errors);
+# true shows Django's technical 404 (the URL patterns tried) instead.
+DEBUG_TECHNICAL_ERRORS = env.bool("DEBUG_TECHNICAL_ERRORS", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -103,9 +106,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Last, so it sees the finished page first on the way out: fills in each
+    # Last but the 404 below, so it sees the finished page first on the way out: fills in each
     # reader's own parts of pages that are cached for everyone (confguide.pagecache).
     "confguide.personal.PersonalPartsMiddleware",
+    # Inside it, so the site's 404 it renders under DEBUG gets its per-reader parts.
+    "confguide.errors.DesignedNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "confguide.urls"

@@ -17,7 +17,7 @@ class ConferenceConfig(AppConfig):
         # Admin saves and deletes move the events' content versions.
         from sessions import content  # noqa: F401
         from sessions.demo import content as demo
-        from sessions.demo import kubecon
+        from sessions.demo import kubecon, live
         from sessions.myschedule import personal_data, receivers
         from sessions.myschedule import selectors as myschedule
         from sessions.public.selectors import PAGE_TITLES
@@ -30,6 +30,8 @@ class ConferenceConfig(AppConfig):
         contributions.add_demo_step(
             "KubeCon + CloudNativeCon Europe 2026", kubecon.load_kubecon_eu_2026, order=30
         )
+        # A made-up one-day event moved to today on every run, so "now and next" shows.
+        contributions.add_demo_step("Live demo event (today)", live.load_live_event, order=40)
         contributions.add_sitemap_sections(SITEMAPS)
         contributions.provide_saved_sessions(myschedule.saved_session_ids)
         contributions.add_personal_data(

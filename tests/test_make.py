@@ -24,6 +24,10 @@ def _make_test_postgres(url: str) -> subprocess.CompletedProcess:
         [
             "make",
             "--no-print-directory",
+            # Never `install` from a test: with a pyproject.toml or package.json newer than
+            # the stamps it would pip-install this checkout into the (possibly shared)
+            # virtualenv and run `npm ci` on node_modules. The suite runs in it already.
+            "--old-file=install",
             "test-postgres",
             f"TEST_DATABASE_URL={url}",
             f"PYTEST_ARGS={ONE_DATABASE_TEST}",
