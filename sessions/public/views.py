@@ -270,7 +270,7 @@ def _event_filtered_list(
         return context | page_meta(title, description, page_url(request.path, page, page_query))
 
     version = content.site_version()
-    return cached_page(
+    response = cached_page(
         request,
         template_name=template_name,
         key=(version.token,),
@@ -281,6 +281,9 @@ def _event_filtered_list(
         build=build,
         last_modified=version.changed_at,
     )
+    if text:  # the letters' pages are the list's own; a search's are not worth indexing
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

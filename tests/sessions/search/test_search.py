@@ -296,9 +296,12 @@ def test_the_speaker_list_searches_names_and_keeps_the_event(client, many_speake
     assert listed(response) == ["Grace Hopper"]
     assert 'name="event" value="big-conf"' in response.text
     assert "whose name has “grace”" in response.text
+    assert response["X-Robots-Tag"] == "noindex"
 
 
 def test_the_a_to_z_jump_filters_across_pages_and_keeps_the_event(client, many_speakers):
+    # The whole list is cached first: the letter's page must not be served that copy.
+    assert len(listed(client.get("/speakers/", {"event": "big-conf"}))) == 5
     response = client.get("/speakers/", {"letter": "a", "event": "big-conf"})
 
     assert listed(response) == ["Ada Lovelace", "Alan Turing"]
