@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("confguide.accounts.urls")),
     path("my-schedule/", include("sessions.myschedule.urls")),
+    path("search/", include("sessions.search.urls")),
     # An index of one sitemap per kind of page, each paginated (?p=2) past its limit.
     path("sitemap.xml", sitemap_index, {"sitemaps": SITE_SITEMAPS}, name="sitemap"),
     path(

@@ -9,6 +9,10 @@ thousand rows cost one bump, not a thousand.
 
 Pages that span events (speakers, companies, themes, the home page) key on
 `site_version()`, which moves whenever any event's version does.
+
+Recording a change also refreshes the stored search documents of the sessions
+it touched (sessions.search.documents), so every write path that keeps pages
+fresh keeps search fresh too.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -29,26 +33,60 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
-
-# Event ids waiting for the end of the outermost batch(); None outside a batch.
-_pending: ContextVar[set[int] | None] = ContextVar("programme_pending", default=None)
+from sessions.search.documents import refresh_search_vectors
 
 
-def programme_changed(event_ids: Iterable[int | None]) -> None:
+@dataclass
+class _Changes:
+    """What a batch has changed so far: events to bump, search documents to refresh."""
+
+    events: set[int] = field(default_factory=set)
+    # Events whose every session's document is refreshed, and single sessions.
+    searched_events: set[int] = field(default_factory=set)
+    searched_sessions: set[int] = field(default_factory=set)
+
+
+# The changes waiting for the end of the outermost batch(); None outside a batch.
+_pending: ContextVar[_Changes | None] = ContextVar("programme_pending", default=None)
+
+
+def programme_changed(
+    event_ids: Iterable[int | None], *, session_ids: Iterable[int] | None = None
+) -> None:
     """Bump the content version (and updated_at) of these events.
 
-    Inside `batch()` the bump waits for the batch's end; outside, it happens now.
+    Also refreshes search documents: of `session_ids` when the caller knows
+    which sessions changed (empty for a change no document holds, such as a
+    theme), otherwise of every session of the events. Inside `batch()` the work
+    waits for the batch's end; outside, it happens now.
     """
     ids = {pk for pk in event_ids if pk is not None}
     if not ids:
         return
-    pending = _pending.get()
-    if pending is not None:
-        pending.update(ids)
+    changes = _pending.get()
+    if changes is None:
+        changes = _Changes()
+        _record(changes, ids, session_ids)
+        _apply(changes)
         return
-    Event.objects.filter(pk__in=ids).update(
+    _record(changes, ids, session_ids)
+
+
+def _record(changes: _Changes, ids: set[int], session_ids: Iterable[int] | None) -> None:
+    changes.events |= ids
+    if session_ids is None:
+        changes.searched_events |= ids
+    else:
+        changes.searched_sessions.update(session_ids)
+
+
+def _apply(changes: _Changes) -> None:
+    if not changes.events:
+        return
+    Event.objects.filter(pk__in=changes.events).update(
         content_version=F("content_version") + 1, updated_at=timezone.now()
     )
+    refresh_search_vectors(event_ids=changes.searched_events, session_ids=changes.searched_sessions)
 
 
 @contextlib.contextmanager
@@ -57,13 +95,13 @@ def batch() -> Iterator[None]:
     if _pending.get() is not None:  # already inside a batch: the outer one bumps
         yield
         return
-    token = _pending.set(set())
+    token = _pending.set(_Changes())
     try:
         with transaction.atomic():
             yield
-            ids = _pending.get()
+            changes = _pending.get()
             _pending.set(None)
-            programme_changed(ids)
+            _apply(changes)
     finally:
         _pending.reset(token)
 
@@ -129,7 +167,7 @@ def _site_version_sql() -> str:
 # admin form saved with nothing edited, say. Exports' <version> and ETags follow
 # the content version, and apps re-fetch (pretalx-downstream even releases a
 # new version) whenever it moves.
-_UNSHOWN_FIELDS = {"created_at", "updated_at", "content_version"}
+_UNSHOWN_FIELDS = {"created_at", "updated_at", "content_version", "search_vector"}
 _EDITABLE = (Event, Session, Room, Theme, Speaker, Company)
 
 
@@ -170,7 +208,7 @@ def _changed(instance, update_fields) -> bool:
 @receiver(post_save, sender=Event, dispatch_uid="programme_event_saved")
 def _event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
     if not raw and not created and _changed(instance, kwargs.get("update_fields")):
-        programme_changed([instance.pk])
+        programme_changed([instance.pk], session_ids=())
 
 
 @receiver(post_save, sender=Session, dispatch_uid="programme_session_saved")
@@ -182,13 +220,16 @@ def _event_part_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if not _changed(instance, kwargs.get("update_fields")):
         return
     # A session moved to another event changes what both events show.
-    programme_changed([instance.event_id, stored.get("event_id")])
+    programme_changed(
+        [instance.event_id, stored.get("event_id")],
+        session_ids=[instance.pk] if sender is Session else (),
+    )
 
 
 @receiver(post_delete, sender=Session, dispatch_uid="programme_session_deleted")
 @receiver(post_delete, sender=Room, dispatch_uid="programme_room_deleted")
 def _event_part_deleted(sender, instance, **kwargs) -> None:
-    programme_changed([instance.event_id])
+    programme_changed([instance.event_id], session_ids=())
 
 
 @receiver(post_save, sender=SessionSpeaker, dispatch_uid="programme_appearance_saved")
@@ -197,19 +238,23 @@ def _appearance_changed(sender, instance: SessionSpeaker, raw: bool = False, **k
     if raw:
         return
     event_id = Session.objects.filter(pk=instance.session_id).values_list("event_id", flat=True)
-    programme_changed([event_id.first()])
+    programme_changed([event_id.first()], session_ids=[instance.session_id])
 
 
 @receiver(m2m_changed, sender=Session.themes.through, dispatch_uid="programme_themes_linked")
 def _themes_linked(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     if action not in {"post_add", "post_remove", "pre_clear"}:
         return
+    # Themes are in no search document.
     if not reverse:  # session.themes.add(...)
-        programme_changed([instance.event_id])
+        programme_changed([instance.event_id], session_ids=())
     elif action == "pre_clear":  # theme.sessions.clear()
-        programme_changed(events_showing_theme([instance.pk]))
+        programme_changed(events_showing_theme([instance.pk]), session_ids=())
     else:  # theme.sessions.add(...)
-        programme_changed(Session.objects.filter(pk__in=pk_set).values_list("event_id", flat=True))
+        programme_changed(
+            Session.objects.filter(pk__in=pk_set).values_list("event_id", flat=True),
+            session_ids=(),
+        )
 
 
 # Themes, speakers and companies appear on every event they take part in. On
@@ -232,4 +277,18 @@ def _shared_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         return  # a new theme, speaker or company is on no page yet
     if "update_fields" in kwargs and not _changed(instance, kwargs["update_fields"]):
         return  # saved, but nothing shown changed
-    programme_changed(_WHERE_SHOWN[sender]([instance.pk]))
+    events = _WHERE_SHOWN[sender]([instance.pk])
+    if kwargs.get("signal") is pre_delete:
+        instance._shown_in_events = events  # for _company_deleted
+    # Speakers' and companies' names are in the documents of their events' sessions.
+    programme_changed(events, session_ids=() if sender is Theme else None)
+
+
+@receiver(post_delete, sender=Company, dispatch_uid="search_company_deleted")
+def _company_deleted(sender, instance: Company, **kwargs) -> None:
+    """The company's name leaves the search documents once its affiliations are cleared.
+
+    The pre_delete receiver above ran before the cascade set them to NULL, and
+    kept the events it found; outside a batch their documents are refreshed again.
+    """
+    programme_changed(instance.__dict__.pop("_shown_in_events", ()))

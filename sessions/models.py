@@ -7,6 +7,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +18,7 @@ from confguide.links import link
 from confguide.timezones import available_time_zones, validate_time_zone
 from sessions.days import conference_day, day_bounds
 from sessions.querysets import EventQuerySet, SessionQuerySet
+from sessions.search.documents import SearchVectorIndex
 from sessions.validators import validate_hex_colour
 
 
@@ -304,6 +306,9 @@ class Session(TimeStamped):
     # so calendar apps that re-fetch a feed move or cancel the event.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     schedule_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The full-text document the site's search finds it by (PostgreSQL; empty
+    # elsewhere). Only sessions.search.documents writes it, via sessions.content.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -330,10 +335,21 @@ class Session(TimeStamped):
         indexes = [
             models.Index(fields=["event", "status", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
+            SearchVectorIndex(fields=["search_vector"], name="session_search_vector"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The document is refreshed after every save (sessions.content); an
+        # instance loaded before that must not write its old copy back.
+        if not self._state.adding and self.pk is not None:
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            kwargs["update_fields"] = [name for name in fields if name != "search_vector"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return link("conference:session_detail", event_slug=self.event.slug, slug=self.slug)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+import operator
 import re
 
 from django.db import connections, models
@@ -32,38 +34,52 @@ class SessionQuerySet(models.QuerySet):
     def search(self, text: str) -> SessionQuerySet:
         """Sessions whose title, abstract, editors' note, speakers or companies match.
 
-        PostgreSQL: full-text search with prefix matching ("kube" finds
-        "Kubernetes"), English stemming for the prose, no stemming for names.
-        Other databases: a case-insensitive substring match.
+        Every word must match. Annotates `search_rank`, higher for better matches.
+        PostgreSQL: the stored document (sessions.search.documents), with prefix
+        matching ("kube" finds "Kubernetes") and titles ranked over abstracts
+        over names. Other databases: case-insensitive substring matches, titles first.
         """
         from sessions.models import SessionSpeaker
 
+        text = text.replace("\x00", "").strip()
         words = _SEARCH_WORD.findall(text)[:20]
         if connections[self.db].vendor == "postgresql" and words:
-            from django.contrib.postgres.search import SearchQuery, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            raw = " & ".join(f"{word}:*" for word in words)
-            prose = SearchVector("title", "abstract", "editors_note", config="english")
-            people = (
-                SessionSpeaker.objects.annotate(
-                    document=SearchVector("speaker__name", "company__name", config="simple")
-                )
-                .filter(document=SearchQuery(raw, search_type="raw", config="simple"))
-                .values("session_id")
+            # Each word as a prefix, stemmed as prose or kept as a name: "will"
+            # is an English stop word but also a speaker's first name.
+            query = functools.reduce(
+                operator.and_,
+                (
+                    SearchQuery(f"{word}:*", search_type="raw", config="english")
+                    | SearchQuery(f"{word}:*", search_type="raw", config="simple")
+                    for word in words
+                ),
             )
-            return self.annotate(document=prose).filter(
-                models.Q(document=SearchQuery(raw, search_type="raw", config="english"))
+            return self.filter(search_vector=query).annotate(
+                search_rank=SearchRank(models.F("search_vector"), query)
+            )
+        terms = words or [text]
+        matches = models.Q()
+        for term in terms:
+            people = SessionSpeaker.objects.filter(
+                models.Q(speaker__name__icontains=term) | models.Q(company__name__icontains=term)
+            ).values("session_id")
+            matches &= (
+                models.Q(title__icontains=term)
+                | models.Q(abstract__icontains=term)
+                | models.Q(editors_note__icontains=term)
                 | models.Q(pk__in=people)
             )
-        text = text.strip()
-        people = SessionSpeaker.objects.filter(
-            models.Q(speaker__name__icontains=text) | models.Q(company__name__icontains=text)
-        ).values("session_id")
-        return self.filter(
-            models.Q(title__icontains=text)
-            | models.Q(abstract__icontains=text)
-            | models.Q(editors_note__icontains=text)
-            | models.Q(pk__in=people)
+        in_title = models.Q()
+        for term in terms:
+            in_title &= models.Q(title__icontains=term)
+        return self.filter(matches).annotate(
+            search_rank=models.Case(
+                models.When(in_title, then=models.Value(1.0)),
+                default=models.Value(0.0),
+                output_field=models.FloatField(),
+            )
         )
 
     def for_listing(self) -> SessionQuerySet:

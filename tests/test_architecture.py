@@ -40,6 +40,7 @@ SESSIONS_PACKAGES = {
     "importers",
     "myschedule",
     "demo",
+    "search",
     "templatetags",
     "management",
     "migrations",

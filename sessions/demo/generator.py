@@ -252,6 +252,8 @@ def generate_event(
     session_rows = _sessions(rng, plan=plan, event=event, rooms=rooms, companies=companies)
     _link_themes(rng, session_rows, plan, themes)
     _link_speakers(rng, session_rows, plan, speaker_rows, companies)
+    # Rows written in bulk send no signals: record the new programme (search documents).
+    content.programme_changed([event.pk])
     return GeneratedEvent(
         event=event,
         sessions=len(session_rows),

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, Max, Q, QuerySet, When
+from django.db.models.functions import Substr, Upper
 from django.utils import timezone
 
 from sessions.days import conference_day, day_bounds
@@ -283,17 +284,53 @@ def session_page(*, session: Session) -> dict[str, Any]:
     return {"session": session, "event": session.event, "related": related}
 
 
-def speaker_list(*, event: Event | None = None) -> QuerySet[Speaker]:
+def _name_matches(text: str) -> Q:
+    """Every word of `text` in the name, NUL characters dropped (PostgreSQL refuses them)."""
+    matches = Q()
+    for word in text.replace("\x00", "").split():
+        matches &= Q(name__icontains=word)
+    return matches
+
+
+def _speakers_at(event: Event | None) -> QuerySet[SessionSpeaker]:
     appearances = SessionSpeaker.objects.filter(session__in=_public_session_ids())
     if event is not None:
         appearances = appearances.filter(session__event=event)
+    return appearances
+
+
+def speaker_list(
+    *, event: Event | None = None, text: str = "", letter: str = ""
+) -> QuerySet[Speaker]:
+    """Public speakers (of `event`), by name; narrowed to names with every word of
+    `text`, or to names starting with `letter`."""
+    appearances = _speakers_at(event)
+    speakers = Speaker.objects.filter(pk__in=appearances.values("speaker_id"))
+    if text:
+        speakers = speakers.filter(_name_matches(text))
+    if letter:
+        speakers = speakers.filter(name__istartswith=letter)
     return (
-        Speaker.objects.filter(pk__in=appearances.values("speaker_id"))
-        .select_related("company")
+        speakers.select_related("company")
         .annotate(
             public_sessions=Count("appearances", filter=Q(appearances__in=appearances.values("pk")))
         )
         .order_by("name", "pk")
+    )
+
+
+def speaker_initials(*, event: Event | None = None) -> set[str]:
+    """The first letters, upper case, of the public speakers' names (of `event`): one query."""
+    speakers = Speaker.objects.filter(pk__in=_speakers_at(event).values("speaker_id"))
+    return _initials(speakers)
+
+
+def _initials(people: QuerySet) -> set[str]:
+    return set(
+        people.order_by()
+        .annotate(initial=Upper(Substr("name", 1, 1)))
+        .values_list("initial", flat=True)
+        .distinct()
     )
 
 
@@ -315,21 +352,29 @@ def speaker_page(*, speaker: Speaker) -> dict[str, Any]:
     return {"speaker": speaker, "sessions": sessions}
 
 
-def company_list(*, event: Event | None = None) -> QuerySet[Company]:
-    appearances = SessionSpeaker.objects.filter(session__in=_public_session_ids())
-    if event is not None:
-        appearances = appearances.filter(session__event=event)
-    return (
-        Company.objects.filter(pk__in=appearances.values("company_id"))
-        .annotate(
-            public_sessions=Count(
-                "appearances__session",
-                filter=Q(appearances__in=appearances.values("pk")),
-                distinct=True,
-            )
+def company_list(
+    *, event: Event | None = None, text: str = "", letter: str = ""
+) -> QuerySet[Company]:
+    """Companies someone spoke for in a public session (of `event`), by name;
+    narrowed as speaker_list() narrows speakers."""
+    appearances = _speakers_at(event)
+    companies = Company.objects.filter(pk__in=appearances.values("company_id"))
+    if text:
+        companies = companies.filter(_name_matches(text))
+    if letter:
+        companies = companies.filter(name__istartswith=letter)
+    return companies.annotate(
+        public_sessions=Count(
+            "appearances__session",
+            filter=Q(appearances__in=appearances.values("pk")),
+            distinct=True,
         )
-        .order_by("name", "pk")
-    )
+    ).order_by("name", "pk")
+
+
+def company_initials(*, event: Event | None = None) -> set[str]:
+    """The first letters, upper case, of those companies' names: one query."""
+    return _initials(Company.objects.filter(pk__in=_speakers_at(event).values("company_id")))
 
 
 def public_company(slug: str) -> Company | None:

@@ -29,6 +29,7 @@ from sessions.myschedule.services import set_time_zone as set_attendee_time_zone
 from sessions.public import selectors
 from sessions.public.forms import ScheduleFilterForm, TimeZoneForm
 from sessions.public.structured_data import event_data, session_data, speaker_data
+from sessions.search.text import LETTERS, SEARCH_MAX_LENGTH, clean_letter, clean_search_text
 
 LIST_PAGE_SIZE = 60
 SLUG_MAX_LENGTH = Event._meta.get_field("slug").max_length
@@ -233,26 +234,56 @@ def session_ics(request: HttpRequest, event_slug: str, slug: str) -> HttpRespons
     return response
 
 
-def _event_filtered_list(request: HttpRequest, template_name: str, select, describe, *, items):
-    """The speaker and company lists: narrowed by ?event=, warned about a bad one, paged."""
+def _event_filtered_list(
+    request: HttpRequest, template_name: str, select, describe, *, items: str, initials
+):
+    """The speaker and company lists: narrowed by ?event=, ?q= (words of the name) and
+    ?letter= (A to Z, across pages), warned about bad values, paged."""
+    text, text_problem = clean_search_text(request.GET.get("q", ""))
+    letter, letter_problem = clean_letter(request.GET.get("letter", ""))
 
     def build() -> dict:
         event, problem = _event_filter(request)
-        page = paginate(request, select(event=event), per_page=LIST_PAGE_SIZE)
-        page_query = {"event": event.slug} if event else {}
+        page = paginate(
+            request, select(event=event, text=text, letter=letter), per_page=LIST_PAGE_SIZE
+        )
+        event_query = {"event": event.slug} if event else {}
+        page_query = (
+            event_query | ({"q": text} if text else {}) | ({"letter": letter} if letter else {})
+        )
+        present = initials(event=event)
         context = {
             "page_obj": page,
             items: page.object_list,
             "event": event,
-            "problems": [problem] if problem else [],
+            "problems": [p for p in (problem, text_problem, letter_problem) if p],
             "page_query": page_query,
+            "event_query": event_query,
+            "query": text,
+            "letter": letter,
+            "letters": [(each, each in present) for each in LETTERS],
+            "max_length": SEARCH_MAX_LENGTH,
         }
         title, description = describe(event)
+        if letter:
+            title = f"{title}: {letter}"
         return context | page_meta(title, description, page_url(request.path, page, page_query))
 
-    return _cached_across_events(
-        request, template_name, build, query=query_key(request, ("event",)) + page_key(request)
+    version = content.site_version()
+    response = cached_page(
+        request,
+        template_name=template_name,
+        key=(version.token,),
+        query=query_key(request, ("event", "q", "letter")) + page_key(request),
+        # Free-text searches and refused values are rendered as asked, not kept:
+        # each would be an entry of its own. A letter is one of 26.
+        store=not (text or text_problem or letter_problem),
+        build=build,
+        last_modified=version.changed_at,
     )
+    if text:  # the letters' pages are the list's own; a search's are not worth indexing
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe
@@ -265,7 +296,12 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
         )
 
     return _event_filtered_list(
-        request, "sessions/speaker_list.html", selectors.speaker_list, describe, items="speakers"
+        request,
+        "sessions/speaker_list.html",
+        selectors.speaker_list,
+        describe,
+        items="speakers",
+        initials=selectors.speaker_initials,
     )
 
 
@@ -302,6 +338,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
         selectors.company_list,
         describe,
         items="companies",
+        initials=selectors.company_initials,
     )
 
 

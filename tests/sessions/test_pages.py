@@ -469,9 +469,9 @@ def _grow(kubecon, n):
         ("/events/", 2),
         ("/events/kubecon-na-2020/", 7),
         (PMEM, 7),
-        ("/speakers/", 3),
+        ("/speakers/", 4),  # the list, its count, the A to Z letters, the version
         ("/speakers/patrick-ohly/", 5),
-        ("/companies/", 3),
+        ("/companies/", 4),
         ("/companies/intel/", 6),
         ("/themes/", 2),
         ("/themes/storage-csi/", 6),

@@ -1,0 +1,1 @@
+"""Search: the site-wide search page and the stored full-text documents sessions are found by."""
