@@ -15,7 +15,7 @@ def fill_search_vectors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0011_guids_required"),
+        ("conference", "0012_savedsession_plan"),
     ]
 
     operations = [
