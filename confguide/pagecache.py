@@ -58,12 +58,24 @@ def _digest(value: str, size: int = 16) -> str:
     return hashlib.blake2b(value.encode(), digest_size=size).hexdigest()
 
 
+# Most values of one query parameter a page reads (a filter's several values). A
+# key holds one more, so that a link with too many is not keyed as one with the most.
+MAX_PARAMETER_VALUES = 50
+
+
 def query_key(request: HttpRequest, names: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """The query parameters a page reads, as a key part; any others are ignored."""
+    """The query parameters a page reads, as a key part; any others are ignored.
+
+    A parameter may be given several times (`?theme=a&theme=b`): every value
+    counts, in a fixed order and once each, so the same filters in another
+    order find the same page.
+    """
     return tuple(
-        (name, request.GET.get(name, "")[:MAX_PARAMETER_LENGTH])
+        (name, value)
         for name in sorted(names)
-        if request.GET.get(name)
+        for value in sorted(
+            {value[:MAX_PARAMETER_LENGTH] for value in request.GET.getlist(name) if value}
+        )[: MAX_PARAMETER_VALUES + 1]
     )
 
 
