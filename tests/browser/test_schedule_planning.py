@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import (
@@ -251,3 +252,28 @@ def test_export_links_and_the_open_options_pass_wcag22(
     page.get_by_text("Filter · Time zone").click()
     expect(page.get_by_role("link", name="Change your time zone")).to_be_visible()
     accessible_to_wcag22(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_listed_twice_turns_both_stars(open_page, transactional_db):
+    now = timezone.now()
+    event = EventFactory(
+        slug="running-fest",
+        time_zone="UTC",
+        start_date=(now - dt.timedelta(days=1)).date(),
+        end_date=(now + dt.timedelta(days=1)).date(),
+    )
+    SessionFactory(
+        event=event,
+        title="On right now",
+        starts_at=now - dt.timedelta(minutes=10),
+        ends_at=now + dt.timedelta(minutes=30),
+    )
+    page = open_page(PHONE, is_mobile=True)
+    page.goto(schedule_url(event))
+    expect(page.get_by_role("button", name="Save “On right now” to my schedule")).to_have_count(2)
+
+    _save_in_place(page, "On right now")
+
+    saved = page.get_by_role("button", name="Saved “On right now”: remove from my schedule")
+    expect(saved).to_have_count(2)

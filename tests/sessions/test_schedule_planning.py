@@ -121,13 +121,15 @@ def test_recorded_filter_is_offered_when_sessions_differ_and_filters(client, sum
     assert "Not recorded" in not_recorded.text
 
 
-def test_recorded_filter_is_not_offered_when_every_session_is_recorded(client, summit):
+def test_recorded_filter_goes_once_every_session_is_recorded(client, summit):
+    before = client.get(summit.url)
     summit.secrets.do_not_record = False
     summit.secrets.save()
 
-    response = client.get(summit.url)
+    after = client.get(summit.url)
 
-    assert 'name="recorded"' not in response.text
+    assert '<select name="recorded"' in before.text
+    assert 'name="recorded"' not in after.text
 
 
 # --- Filters keep the day, and the day keeps the filters ---------------------
