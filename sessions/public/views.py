@@ -27,7 +27,7 @@ from sessions.exports.calendar import build_calendar
 from sessions.models import Event
 from sessions.myschedule.services import set_time_zone as set_attendee_time_zone
 from sessions.public import selectors
-from sessions.public.forms import ScheduleFilterForm, TimeZoneForm
+from sessions.public.forms import MULTI_FILTERS, ScheduleFilterForm, TimeZoneForm
 from sessions.public.structured_data import event_data, session_data, speaker_data
 
 LIST_PAGE_SIZE = 60
@@ -153,17 +153,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-SCHEDULE_PARAMETERS = (
-    "q",
-    "theme",
-    "format",
-    "level",
-    "room",
-    "company",
-    "recorded",
-    "day",
-    "view",
-)
+SCHEDULE_PARAMETERS = ("q", "recorded", "day", "view")
+# Filters that take several values (see ScheduleFilterForm).
+SCHEDULE_MULTIPLE = tuple(spec.name for spec in MULTI_FILTERS)
 # The reader's choice of agenda or cards, set by static/js/schedule-view.js when
 # they switch; a ?view= in the address (the switch's links) wins over it.
 SCHEDULE_VIEW_COOKIE = "schedule_view"
@@ -249,7 +241,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         template_name="sessions/schedule.html",
         key=(version.pk, version.content_version, phase, clock, view),
-        query=query_key(request, SCHEDULE_PARAMETERS),
+        query=query_key(request, SCHEDULE_PARAMETERS, multiple=SCHEDULE_MULTIPLE),
         # Searches are rendered as asked, not kept: each text would be an entry of its own.
         store=not request.GET.get("q", "").strip(),
         build=build,

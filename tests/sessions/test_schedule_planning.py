@@ -246,6 +246,16 @@ def test_the_same_filters_in_another_order_are_one_cached_page(client, summit):
     assert titles(SimpleNamespace(text=other_text)) == ["Volumes"]
 
 
+def test_a_day_given_twice_is_read_as_the_page_reads_it_not_mixed_up_in_the_cache(client, summit):
+    cache.clear()
+    # The last value counts for a single-valued parameter, whatever is cached.
+    tuesday = client.get(f"{summit.url}?day=2030-06-03&day=2030-06-04")
+    monday = client.get(f"{summit.url}?day=2030-06-04&day=2030-06-03")
+
+    assert "Tuesday 4 June 2030" in tuesday.text
+    assert "Monday 3 June 2030" in monday.text
+
+
 def test_each_view_is_its_own_cached_page_and_the_cookie_chooses_one(client, summit):
     cache.clear()
     _, auto = _queries(client, summit.url)
