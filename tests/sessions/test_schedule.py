@@ -123,6 +123,8 @@ def test_level_and_room_filters(client, kubecon):
         ({"room": "999999"}, "There is no room “999999” in this event"),
         ({"room": "abc"}, "There is no room “abc” in this event"),
         ({"company": "nobody"}, "No company “nobody” has sessions at this event"),
+        ({"recorded": "maybe"}, "“maybe” is not a recording choice (use yes or no)"),
+        ({"view": "tiles"}, "“tiles” is not a way to show the schedule (agenda or cards)"),
         ({"day": "2020-13-45"}, "That day is not a date (use YYYY-MM-DD)"),
         ({"day": "yesterday"}, "That day is not a date (use YYYY-MM-DD)"),
         ({"day": "2021-01-01"}, "1 January 2021 is not a day of this event"),
