@@ -58,13 +58,30 @@ def _digest(value: str, size: int = 16) -> str:
     return hashlib.blake2b(value.encode(), digest_size=size).hexdigest()
 
 
-def query_key(request: HttpRequest, names: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """The query parameters a page reads, as a key part; any others are ignored."""
-    return tuple(
-        (name, request.GET.get(name, "")[:MAX_PARAMETER_LENGTH])
-        for name in sorted(names)
-        if request.GET.get(name)
-    )
+# Most values of one query parameter a page reads (a filter's several values). A
+# key holds one more, so that a link with too many is not keyed as one with the most.
+MAX_PARAMETER_VALUES = 50
+
+
+def query_key(
+    request: HttpRequest, names: Iterable[str], *, multiple: Iterable[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """The query parameters a page reads, as a key part; any others are ignored.
+
+    A page reads one value of each name (the last, as QueryDict.get does),
+    except those in `multiple`, which it reads every value of (`?theme=a&theme=b`):
+    those are keyed in a fixed order and once each, so the same filters in
+    another order find the same page.
+    """
+    multiple = frozenset(multiple)
+    key = []
+    for name in sorted(set(names) | multiple):
+        if name in multiple:
+            values = {value[:MAX_PARAMETER_LENGTH] for value in request.GET.getlist(name) if value}
+            key += [(name, value) for value in sorted(values)[: MAX_PARAMETER_VALUES + 1]]
+        elif request.GET.get(name):
+            key.append((name, request.GET.get(name, "")[:MAX_PARAMETER_LENGTH]))
+    return tuple(key)
 
 
 def minute(now: dt.datetime) -> dt.datetime:

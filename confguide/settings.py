@@ -343,6 +343,12 @@ TASKS = {
     }
 }
 
+# --- Schedule ---------------------------------------------------------------
+
+# A session's star says how many attendees saved it once at least this many did:
+# popular sessions fill their rooms. Below it the count says little, so none is shown.
+SAVED_COUNT_THRESHOLD = 10
+
 # --- Contact form -----------------------------------------------------------
 
 # Form posts (sent or refused) per client address per window in seconds; beyond it, a 429.

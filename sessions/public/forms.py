@@ -3,22 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 
+from confguide.pagecache import MAX_PARAMETER_VALUES
 from confguide.timezones import time_zone_choices
-from sessions.models import Company, Room, Session, Theme
 
 SEARCH_MAX_LENGTH = 200
 CHOICE_MAX_LENGTH = 200
+
+RECORDED_CHOICES = [("yes", "Recorded"), ("no", "Not recorded")]
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """One multi-value filter: its query key, its label and the message for a value it lacks."""
+
+    name: str
+    label: str
+    refusal: str
+
+
+MULTI_FILTERS = (
+    FilterSpec("theme", "Theme", "There is no theme “{value}” in this event's schedule"),
+    FilterSpec("room", "Room", "There is no room “{value}” in this event"),
+    FilterSpec("format", "Format", "“{value}” is not a session format in this event"),
+    FilterSpec("level", "Level", "“{value}” is not a level in this event"),
+    FilterSpec("company", "Company", "No company “{value}” has sessions at this event"),
+)
 
 
 class ScheduleFilterForm(forms.Form):
     """The schedule's filters, read from the query string (GET, shareable).
 
-    Choices come from lists the view already fetched, so validating a value
-    costs no query. A value that does not validate is dropped, and the page
-    says so, instead of failing the whole request.
+    Each of theme, room, format, level and company takes several values
+    (`?theme=a&theme=b`): a session matches one of a filter's values, and every
+    filter that has values. Only values the event's public sessions use are
+    offered or accepted (see selectors.schedule_choices), so validating costs no
+    query. A value that does not validate is dropped, and the page says so,
+    instead of failing the whole request.
     """
 
     q = forms.CharField(
@@ -28,58 +52,37 @@ class ScheduleFilterForm(forms.Form):
         strip=True,
         help_text="Titles, abstracts, speakers and companies.",
     )
-    theme = forms.ChoiceField(label="Theme", required=False)
-    format = forms.ChoiceField(label="Format", required=False)
-    level = forms.ChoiceField(label="Level", required=False)
-    room = forms.ChoiceField(label="Room", required=False)
-    company = forms.ChoiceField(label="Company", required=False)
+    recorded = forms.ChoiceField(label="Recording", required=False)
     day = forms.DateField(required=False, input_formats=["%Y-%m-%d"], widget=forms.HiddenInput)
 
-    def __init__(
-        self,
-        data,
-        *,
-        days: list[dt.date],
-        themes: list[Theme],
-        rooms: list[Room],
-        companies: list[Company],
-    ):
-        # Choice values longer than any slug cannot match; shortening them keeps
-        # the "no such theme" message readable when a link was mangled.
-        data = data.copy()
-        for name in ("theme", "format", "level", "room", "company", "day"):
-            if name in data:
-                data[name] = data[name][:CHOICE_MAX_LENGTH]
-        super().__init__(data)
+    def __init__(self, data, *, days: list[dt.date], choices: dict[str, list]):
+        # Values longer than any slug cannot match; shortening them keeps the
+        # "no such theme" message readable when a link was mangled.
+        self.raw = {
+            spec.name: list(
+                dict.fromkeys(
+                    value[:CHOICE_MAX_LENGTH] for value in data.getlist(spec.name) if value
+                )
+            )
+            for spec in MULTI_FILTERS
+        }
+        single = {
+            name: data.get(name, "")[: CHOICE_MAX_LENGTH if name != "q" else None]
+            for name in ("q", "recorded", "day")
+            if name in data
+        }
+        super().__init__(single)
         self.days = days
-        self.themes = {theme.slug: theme for theme in themes}
-        self.rooms = {str(room.pk): room for room in rooms}
-        self.companies = {company.slug: company for company in companies}
-        self.fields["theme"].choices = [("", "All themes")] + [(t.slug, t.name) for t in themes]
-        self.fields["format"].choices = [("", "All formats"), *Session.Format.choices]
-        self.fields["level"].choices = [("", "All levels")] + [
-            choice for choice in Session.Level.choices if choice[0]
-        ]
-        self.fields["room"].choices = [("", "All rooms")] + [(str(r.pk), r.name) for r in rooms]
-        self.fields["company"].choices = [("", "All companies")] + [
-            (c.slug, c.name) for c in companies
-        ]
-        for name in ("theme", "format", "level", "room", "company"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["theme"].error_messages["invalid_choice"] = (
-            "There is no theme “%(value)s” in this event's schedule, so all themes are shown."
-        )
-        self.fields["room"].error_messages["invalid_choice"] = (
-            "There is no room “%(value)s” in this event, so all rooms are shown."
-        )
-        self.fields["company"].error_messages["invalid_choice"] = (
-            "No company “%(value)s” has sessions at this event, so all companies are shown."
-        )
-        self.fields["format"].error_messages["invalid_choice"] = (
-            "“%(value)s” is not a session format, so all formats are shown."
-        )
-        self.fields["level"].error_messages["invalid_choice"] = (
-            "“%(value)s” is not a level, so all levels are shown."
+        # value -> (object or value, label), in the order the page lists them.
+        self.options: dict[str, dict[str, tuple]] = {
+            name: dict(options) for name, options in choices.items() if name != "recorded"
+        }
+        self.recorded_differs = bool(choices.get("recorded"))
+        self.fields["recorded"].choices = [("", "Recorded or not"), *RECORDED_CHOICES]
+        self.fields["recorded"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["recorded"].error_messages["invalid_choice"] = (
+            "“%(value)s” is not a recording choice (use yes or no), so sessions are shown "
+            "whether recorded or not."
         )
         self.fields["q"].error_messages["max_length"] = (
             "Searches are limited to %(limit_value)d characters; yours had %(show_value)d, "
@@ -88,6 +91,23 @@ class ScheduleFilterForm(forms.Form):
         self.fields["day"].error_messages["invalid"] = (
             "That day is not a date (use YYYY-MM-DD), so the first day is shown."
         )
+        self._dropped: list[str] = []
+        self._chosen: dict[str, list[str]] = {}
+        for spec in MULTI_FILTERS:
+            known = self.options.get(spec.name, {})
+            values = self.raw[spec.name]
+            if len(values) > MAX_PARAMETER_VALUES:
+                self._dropped.append(
+                    f"A filter takes at most {MAX_PARAMETER_VALUES} values; "
+                    f"the {spec.label.lower()} filter had more, so it was left out."
+                )
+                values = []
+            self._chosen[spec.name] = [value for value in values if value in known]
+            self._dropped += [
+                spec.refusal.format(value=value) + ", so it was left out."
+                for value in values
+                if value not in known
+            ]
 
     def clean_day(self) -> dt.date | None:
         day = self.cleaned_data["day"]
@@ -98,21 +118,66 @@ class ScheduleFilterForm(forms.Form):
         return day
 
     def filters(self) -> dict:
-        """The valid filters as objects and values; invalid ones are left out."""
+        """The valid filters: lists of objects or values, with invalid ones left out."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        recorded = data.get("recorded", "")
         return {
             "q": data.get("q", ""),
-            "theme": self.themes.get(data.get("theme", "")),
-            "format": data.get("format", ""),
-            "level": data.get("level", ""),
-            "room": self.rooms.get(data.get("room", "")),
-            "company": self.companies.get(data.get("company", "")),
+            **{
+                name: [self.options[name][value][0] for value in values]
+                for name, values in self._chosen.items()
+            },
+            "recorded": None if not recorded else recorded == "yes",
             "day": data.get("day"),
         }
 
+    def query(self) -> list[tuple[str, str]]:
+        """The filters that worked, as query pairs for links (the day left out)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        pairs = [("q", data["q"])] if data.get("q") else []
+        for spec in MULTI_FILTERS:
+            pairs += [(spec.name, value) for value in self._chosen[spec.name]]
+        if data.get("recorded"):
+            pairs.append(("recorded", data["recorded"]))
+        return pairs
+
+    def active_count(self) -> int:
+        """How many filters narrow the schedule (the search counts as one)."""
+        return len({name for name, _ in self.query()})
+
+    def fieldsets(self) -> list[dict]:
+        """What the filter form offers: one group per filter with something to choose.
+
+        A filter appears only when the event's sessions differ in it: no Level
+        filter for an event whose sessions name no level.
+        """
+        groups = []
+        for spec in MULTI_FILTERS:
+            options = self.options.get(spec.name, {})
+            if not options:
+                continue
+            chosen = set(self._chosen[spec.name])
+            invalid = any(value not in options for value in self.raw[spec.name])
+            groups.append(
+                {
+                    "name": spec.name,
+                    "label": spec.label,
+                    "options": [
+                        (value, label, value in chosen) for value, (_, label) in options.items()
+                    ],
+                    "invalid": invalid,
+                }
+            )
+        return groups
+
+    def offers_recorded(self) -> bool:
+        return self.recorded_differs
+
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        messages = [message for errors in self.errors.values() for message in errors]
+        return self._dropped + messages
 
 
 class TimeZoneForm(forms.Form):

@@ -15,7 +15,16 @@ from django.db.models.functions import Substr, Upper
 from django.utils import timezone
 
 from sessions.days import conference_day, day_bounds
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
+from sessions.models import (
+    Company,
+    Event,
+    Room,
+    SavedSession,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Theme,
+)
 
 RELATED_SESSIONS = 6
 SOON = dt.timedelta(hours=1)
@@ -175,33 +184,63 @@ class DayTab:
 
 
 def schedule_choices(*, event: Event) -> dict[str, list]:
-    """What the schedule's filters can offer: only values this event's public sessions use."""
+    """What the schedule's filters can offer: only values this event's public sessions use.
+
+    Each filter is a list of (query value, (what the selector filters by, label)),
+    in the order the form lists them; "recorded" is offered (non-empty) only
+    when some sessions are recorded and others are not.
+    """
     sessions = Session.objects.public().filter(event=event)
+    ids = sessions.values("pk")
+    facets = set(sessions.order_by().values_list("format", "level", "do_not_record").distinct())
+    formats = {format for format, _, _ in facets}
+    levels = {level for _, level, _ in facets if level}
+    recording = {not do_not_record for _, _, do_not_record in facets}
     return {
-        "themes": list(Theme.objects.filter(sessions__in=sessions.values("pk")).distinct()),
-        "rooms": list(Room.objects.filter(event=event)),
-        "companies": list(
-            Company.objects.filter(appearances__session__in=sessions.values("pk"))
+        "theme": [
+            (theme.slug, (theme, theme.name))
+            for theme in Theme.objects.filter(sessions__in=ids).distinct().order_by("order", "name")
+        ],
+        "room": [
+            (str(room.pk), (room, room.name))
+            for room in Room.objects.filter(event=event, sessions__in=ids).distinct()
+        ],
+        "format": [
+            (value, (value, label)) for value, label in Session.Format.choices if value in formats
+        ],
+        "level": [
+            (value, (value, label)) for value, label in Session.Level.choices if value in levels
+        ],
+        "company": [
+            (company.slug, (company, company.name))
+            for company in Company.objects.filter(appearances__session__in=ids)
             .distinct()
             .order_by("name")
-        ),
+        ],
+        "recorded": [True, False] if len(recording) == 2 else [],
     }
 
 
 def filtered_sessions(*, event: Event, filters: dict[str, Any]) -> QuerySet[Session]:
+    """The event's public sessions that match every filter given (any of a filter's values)."""
     sessions = Session.objects.public().filter(event=event)
     if filters.get("theme"):
-        sessions = sessions.filter(themes=filters["theme"])
+        chosen = Session.themes.through.objects.filter(theme__in=filters["theme"])
+        sessions = sessions.filter(pk__in=chosen.values("session_id"))
     if filters.get("format"):
-        sessions = sessions.filter(format=filters["format"])
+        sessions = sessions.filter(format__in=filters["format"])
     if filters.get("level"):
-        sessions = sessions.filter(level=filters["level"])
+        sessions = sessions.filter(level__in=filters["level"])
     if filters.get("room"):
-        sessions = sessions.filter(room=filters["room"])
+        sessions = sessions.filter(room__in=filters["room"])
     if filters.get("company"):
         sessions = sessions.filter(
-            pk__in=SessionSpeaker.objects.filter(company=filters["company"]).values("session_id")
+            pk__in=SessionSpeaker.objects.filter(company__in=filters["company"]).values(
+                "session_id"
+            )
         )
+    if filters.get("recorded") is not None:
+        sessions = sessions.filter(do_not_record=not filters["recorded"])
     if filters.get("q"):
         sessions = sessions.search(filters["q"])
     return sessions
@@ -503,3 +542,8 @@ PAGE_TITLES = {
     "conference:company_detail": company_title,
     "conference:theme_detail": theme_title,
 }
+
+
+def saved_count(*, session: Session) -> int:
+    """How many attendees and visitors saved the session (listings annotate it instead)."""
+    return SavedSession.objects.filter(session=session).count()

@@ -27,7 +27,7 @@ from sessions.exports.calendar import build_calendar
 from sessions.models import Event
 from sessions.myschedule.services import set_time_zone as set_attendee_time_zone
 from sessions.public import selectors
-from sessions.public.forms import ScheduleFilterForm, TimeZoneForm
+from sessions.public.forms import MULTI_FILTERS, ScheduleFilterForm, TimeZoneForm
 from sessions.public.structured_data import event_data, session_data, speaker_data
 from sessions.search.text import LETTERS, SEARCH_MAX_LENGTH, clean_letter, clean_search_text
 
@@ -36,6 +36,12 @@ SLUG_MAX_LENGTH = Event._meta.get_field("slug").max_length
 THEME_PAGE_SIZE = 50
 NO_EVENT = "No published event here."
 NO_SESSION = "No public session here."
+
+
+def _popularity_clock(now):
+    """Pages whose stars show how many saved a session are rendered afresh at
+    least every quarter hour, so a count on a cached page is that old at most."""
+    return quarter_hour(now)
 
 
 @require_safe
@@ -137,30 +143,62 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(
         request,
         template_name="sessions/event_detail.html",
-        key=(version.pk, version.content_version, selectors.event_phase(version, now=now)),
+        key=(
+            version.pk,
+            version.content_version,
+            selectors.event_phase(version, now=now),
+            _popularity_clock(now),
+        ),
         build=build,
-        last_modified=version.updated_at,
+        last_modified=max(version.updated_at, _popularity_clock(now)),
     )
 
 
-SCHEDULE_PARAMETERS = ("q", "theme", "format", "level", "room", "company", "day")
+SCHEDULE_PARAMETERS = ("q", "recorded", "day", "view")
+# Filters that take several values (see ScheduleFilterForm).
+SCHEDULE_MULTIPLE = tuple(spec.name for spec in MULTI_FILTERS)
+# The reader's choice of agenda or cards, set by static/js/schedule-view.js when
+# they switch; a ?view= in the address (the switch's links) wins over it.
+SCHEDULE_VIEW_COOKIE = "schedule_view"
+SCHEDULE_VIEWS = ("agenda", "cards")
+
+
+def _schedule_view(request: HttpRequest) -> tuple[str, bool, str]:
+    """The view to show (agenda, cards, or auto: agenda on phones and cards
+    above), whether the address chose it, and a problem with the address's choice."""
+    asked = request.GET.get("view", "")
+    if asked in SCHEDULE_VIEWS:
+        return asked, True, ""
+    remembered = request.COOKIES.get(SCHEDULE_VIEW_COOKIE, "")
+    chosen = remembered if remembered in SCHEDULE_VIEWS else "auto"
+    if asked:
+        return (
+            chosen,
+            False,
+            (
+                f"“{asked[:40]}” is not a way to show the schedule (agenda or cards), "
+                "so the usual one is used."
+            ),
+        )
+    return chosen, False, ""
 
 
 @require_safe
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     version = or_404(selectors.published_event_version(slug), NO_EVENT)
     now = timezone.now()
-    # The day shown by default, "now and next" and the running banner follow the clock.
+    # The day shown by default, "now and next" and the running banner follow the
+    # clock; the saved counts on the stars follow a coarser one.
     phase = selectors.event_phase(version, now=now)
-    clock = minute(now) if phase == "current" else None
+    clock = minute(now) if phase == "current" else _popularity_clock(now)
+    view, view_in_link, view_problem = _schedule_view(request)
 
     def build() -> dict:
         event = or_404(selectors.published_event(slug), NO_EVENT)
         choices = selectors.schedule_choices(event=event)
-        form = ScheduleFilterForm(request.GET, days=event.days, **choices)
+        form = ScheduleFilterForm(request.GET, days=event.days, choices=choices)
         filters = form.filters()
         context = selectors.schedule_page(event=event, filters=filters, now=now)
-        active = {key: value for key, value in filters.items() if value and key != "day"}
         day = context["day"]
         path = reverse("conference:schedule", kwargs={"slug": event.slug})
         context |= page_meta(
@@ -169,31 +207,46 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
             f"with times in {event.time_zone} and your own zone.",
             f"{path}?{urlencode({'day': day.isoformat()})}",
         )
-        # Only the filters that worked travel on in the day tabs' links.
-        clean_query = {
-            key: (value.slug if hasattr(value, "slug") else str(getattr(value, "pk", value)))
-            for key, value in active.items()
-        }
+        # Only the filters that worked travel on, in the day tabs' and the
+        # view switch's links; the day travels in the filter form.
+        clean_query = form.query()
+        view_pair = [("view", view)] if view_in_link else []
+
+        def here(*pairs) -> str:
+            return f"?{urlencode(list(pairs))}"
+
+        day_pair = ("day", day.isoformat())
+        active = form.active_count()
         context |= {
             "form": form,
+            "fieldsets": form.fieldsets(),
             "filters": filters,
-            "clean_query": clean_query,
             "has_filters": bool(active),
-            "problems": form.problems(),
-            "export_themes": choices["themes"],
-            "return_path": f"{path}?{urlencode(clean_query | {'day': day.isoformat()})}",
+            "active_filters": active,
+            "problems": form.problems() + ([view_problem] if view_problem else []),
+            "export_themes": [theme for _, (theme, _) in choices["theme"]],
+            "view": view,
+            "view_in_link": view_in_link,
+            "tab_links": [
+                (tab, here(*clean_query, ("day", tab.day.isoformat()), *view_pair))
+                for tab in context["tabs"]
+            ],
+            "agenda_link": here(*clean_query, day_pair, ("view", "agenda")),
+            "cards_link": here(*clean_query, day_pair, ("view", "cards")),
+            "clear_link": here(day_pair, *view_pair),
+            "return_path": f"{path}{here(*clean_query, day_pair, *view_pair)}",
         }
         return context
 
     return cached_page(
         request,
         template_name="sessions/schedule.html",
-        key=(version.pk, version.content_version, phase, clock),
-        query=query_key(request, SCHEDULE_PARAMETERS),
+        key=(version.pk, version.content_version, phase, clock, view),
+        query=query_key(request, SCHEDULE_PARAMETERS, multiple=SCHEDULE_MULTIPLE),
         # Searches are rendered as asked, not kept: each text would be an entry of its own.
         store=not request.GET.get("q", "").strip(),
         build=build,
-        last_modified=max(version.updated_at, clock) if clock else version.updated_at,
+        last_modified=max(version.updated_at, clock),
     )
 
 
@@ -217,7 +270,9 @@ def session_detail(request: HttpRequest, event_slug: str, slug: str) -> HttpResp
         return context
 
     # Related sessions come from every event: the page follows them all.
-    return _cached_across_events(request, "sessions/session_detail.html", build)
+    return _cached_across_events(
+        request, "sessions/session_detail.html", build, clock=_popularity_clock(timezone.now())
+    )
 
 
 @require_safe
@@ -321,7 +376,9 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context["structured_data"] = speaker_data(speaker)
         return context
 
-    return _cached_across_events(request, "sessions/speaker_detail.html", build)
+    return _cached_across_events(
+        request, "sessions/speaker_detail.html", build, clock=_popularity_clock(timezone.now())
+    )
 
 
 @require_safe
@@ -354,7 +411,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return context
 
-    return _cached_across_events(request, "sessions/company_detail.html", build)
+    return _cached_across_events(
+        request, "sessions/company_detail.html", build, clock=_popularity_clock(timezone.now())
+    )
 
 
 @require_safe
@@ -383,7 +442,11 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
 
     return _cached_across_events(
-        request, "sessions/theme_detail.html", build, query=page_key(request)
+        request,
+        "sessions/theme_detail.html",
+        build,
+        query=page_key(request),
+        clock=_popularity_clock(timezone.now()),
     )
 
 

@@ -99,6 +99,20 @@
         submitPlainly(form, button);
         return;
       }
+      // The same session may be listed twice (on now and in the day's list):
+      // every copy of its star changes, each keeping its own size.
+      var id = toggle.getAttribute("data-schedule-toggle");
+      if (id) {
+        document.querySelectorAll('[data-schedule-toggle="' + id + '"]').forEach(function (copy) {
+          if (copy === toggle) { return; }
+          var twin = replacement.cloneNode(true);
+          twin.className = replacement.className + (copy.classList.contains("star-lg") ? " star-lg" : "");
+          var note = twin.querySelector("[data-toggle-message]");
+          if (note) { note.remove(); }
+          copy.replaceWith(twin);
+        });
+      }
+      if (toggle.classList.contains("star-lg")) { replacement.classList.add("star-lg"); }
       toggle.replaceWith(replacement);
       var message = replacement.querySelector("[data-toggle-message]");
       if (message) { announce(message.textContent); }

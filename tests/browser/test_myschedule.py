@@ -46,8 +46,9 @@ def test_visitor_builds_a_schedule_signs_up_removes_one_and_downloads_the_calend
     page.goto(reverse("conference:schedule", args=[event.slug]))
     page.evaluate("window.__sameDocument = true")
     for session in (first, second):
-        page.get_by_role("button", name=f"Add to my schedule “{session.title}”").click()
-        page.get_by_role("button", name=f"Remove “{session.title}” from my schedule").wait_for()
+        page.get_by_role("button", name=f"Save “{session.title}” to my schedule").click()
+        saved = f"Saved “{session.title}”: remove from my schedule"
+        page.get_by_role("button", name=saved).wait_for()
     assert page.evaluate("window.__sameDocument") is True
 
     # Sign up: the picks come along once the address is confirmed.
@@ -72,8 +73,8 @@ def test_visitor_builds_a_schedule_signs_up_removes_one_and_downloads_the_calend
 
     # Remove one without a page reload.
     page.evaluate("window.__sameDocument = true")
-    page.get_by_role("button", name="Remove “Backups that restore” from my schedule").click()
-    page.get_by_role("button", name="Add to my schedule “Backups that restore”").wait_for()
+    page.get_by_role("button", name="Saved “Backups that restore”: remove from my schedule").click()
+    page.get_by_role("button", name="Save “Backups that restore” to my schedule").wait_for()
     assert page.evaluate("window.__sameDocument") is True
     assert list(
         SavedSession.objects.filter(user__email="newcomer@example.com").values_list(
@@ -127,8 +128,9 @@ def test_account_pages_are_accessible(page, assert_accessible):
 def test_my_schedule_at_phone_width_is_accessible(phone_page, assert_accessible):
     event, (first, *_) = _programme()
     phone_page.goto(first.get_absolute_url())
-    phone_page.get_by_role("button", name=f"Add to my schedule “{first.title}”").click()
-    phone_page.get_by_role("button", name=f"Remove “{first.title}” from my schedule").wait_for()
+    phone_page.get_by_role("button", name=f"Save “{first.title}” to my schedule").click()
+    saved = f"Saved “{first.title}”: remove from my schedule"
+    phone_page.get_by_role("button", name=saved).wait_for()
 
     phone_page.goto(reverse("myschedule:event", args=[event.slug]))
 
@@ -153,9 +155,8 @@ def test_a_shared_schedule_is_read_only_and_accessible(page, assert_accessible):
         "A shared schedule: CloudConf Browser"
     )
     assert page.get_by_role("link", name="Volumes at scale").is_visible()
-    assert (
-        page.get_by_role("button", name="Remove “Volumes at scale” from my schedule").count() == 0
-    )
+    saved = "Saved “Volumes at scale”: remove from my schedule"
+    assert page.get_by_role("button", name=saved).count() == 0
     assert_accessible(page)
 
 
@@ -168,10 +169,10 @@ def test_adding_a_session_unpublished_meanwhile_explains_in_place(page):
     Session.objects.filter(pk=first.pk).update(status=Session.Status.DRAFT)
     page.evaluate("window.__sameDocument = true")
 
-    page.get_by_role("button", name=f"Add to my schedule “{first.title}”").click()
+    page.get_by_role("button", name=f"Save “{first.title}” to my schedule").click()
 
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "not in the published programme" in alert.inner_text()
     assert page.evaluate("window.__sameDocument") is True
-    assert page.get_by_role("button", name=f"Add to my schedule “{first.title}”").is_visible()
+    assert page.get_by_role("button", name=f"Save “{first.title}” to my schedule").is_visible()

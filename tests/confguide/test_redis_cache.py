@@ -98,8 +98,8 @@ def test_signed_in_reader_gets_their_own_marks_on_the_page_redis_holds(redis_cac
 
     page = client.get(day["url"])
 
-    assert "“Shared talk 0” from my schedule" in page.text
-    assert "“Shared talk 1” from my schedule" not in page.text
+    assert "“Shared talk 0”: remove from my schedule" in page.text
+    assert "“Shared talk 1”: remove from my schedule" not in page.text
 
 
 # --- Redis out: the site works without it ------------------------------------

@@ -14,8 +14,8 @@ SCHEDULE = "/events/kubecon-na-2020/schedule/"
 
 
 def titles(response) -> list[str]:
-    """Session titles in page order, as the cards' headings show them."""
-    heading = r'<h4 class="h6 card-title mb-1"[^>]*>\s*<a href="[^"]+">([^<]+)</a>'
+    """Session titles in page order, as the schedule's rows show them."""
+    heading = r'<h4 class="srow-title"[^>]*>\s*<a href="[^"]+">([^<]+)</a>'
     return re.findall(heading, response.text)
 
 
@@ -44,9 +44,9 @@ def test_session_at_half_past_one_is_listed_on_the_previous_day(client, kubecon)
 def test_schedule_shows_cancelled_sessions_marked_and_never_drafts(client, kubecon):
     response = client.get(SCHEDULE, {"day": "2020-11-19"})
 
-    card = response.text.split("Cancelled CSI Deep Dive")[0].rsplit("<article", 1)[1]
-    assert "session-cancelled" in card
-    assert '<span class="badge text-bg-danger">Cancelled</span>' in response.text
+    row = response.text.split("Cancelled CSI Deep Dive")[0].rsplit("<li", 1)[1]
+    assert "is-cancelled" in row
+    assert '<strong class="srow-flag">Cancelled</strong>' in response.text
     assert "Secret Draft Session" not in response.text
 
 
@@ -105,12 +105,12 @@ def test_filters_combine_and_stay_in_the_tabs(client, kubecon, params, expected)
 
 
 def test_level_and_room_filters(client, kubecon):
-    by_level = client.get(SCHEDULE, {"day": "2020-11-18", "level": "advanced"})
-    beginner = client.get(SCHEDULE, {"day": "2020-11-18", "level": "beginner"})
+    by_level = client.get(SCHEDULE, {"day": "2020-11-19", "level": "advanced"})
     by_room = client.get(SCHEDULE, {"day": "2020-11-18", "room": kubecon.room.pk})
 
-    assert titles(by_level) == ["Policy as Code for Admission Control"]
-    assert titles(beginner) == []
+    # Only the policy session (on the 18th) names a level: none on the 19th has it.
+    assert titles(by_level) == []
+    assert "No session on this day matches your filters" in by_level.text
     assert titles(by_room) == ["Policy as Code for Admission Control"]
 
 
@@ -123,6 +123,8 @@ def test_level_and_room_filters(client, kubecon):
         ({"room": "999999"}, "There is no room “999999” in this event"),
         ({"room": "abc"}, "There is no room “abc” in this event"),
         ({"company": "nobody"}, "No company “nobody” has sessions at this event"),
+        ({"recorded": "maybe"}, "“maybe” is not a recording choice (use yes or no)"),
+        ({"view": "tiles"}, "“tiles” is not a way to show the schedule (agenda or cards)"),
         ({"day": "2020-13-45"}, "That day is not a date (use YYYY-MM-DD)"),
         ({"day": "yesterday"}, "That day is not a date (use YYYY-MM-DD)"),
         ({"day": "2021-01-01"}, "1 January 2021 is not a day of this event"),
@@ -195,7 +197,7 @@ def test_now_and_next_while_the_event_runs(client, db):
 
     response = client.get("/events/live-conf/schedule/")
 
-    now_next = response.text.split('id="now-heading"')[1].split('id="filters-heading"')[0]
+    now_next = response.text.split('id="now-heading"')[1].split('id="day-heading"')[0]
     on_now, up_next = now_next.split("Starting within the hour")
     assert "Running Right Now" in on_now
     assert "Coming Up Soon" in up_next
@@ -223,11 +225,11 @@ def test_now_and_next_query_count_does_not_grow(client, db, django_assert_num_qu
             themes=[ThemeFactory()],
         )
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get("/events/busy-conf/schedule/")
 
     assert "Now and next" in response.text
-    assert response.text.count('class="card session-card') >= sessions
+    assert response.text.count('class="srow') >= sessions
 
 
 def test_no_now_and_next_outside_the_event(client, kubecon):
@@ -259,8 +261,8 @@ def test_schedule_query_count_does_not_grow_with_sessions(
     _kubecon_sized(kubecon.event, sessions=sessions, offset=0)
 
     # A first render: the event's version (every request), then the event and
-    # the seven reads of the page (only when the page is not cached yet).
-    with django_assert_num_queries(9):
+    # the eight reads of the page (only when the page is not cached yet).
+    with django_assert_num_queries(10):
         response = client.get(SCHEDULE, {"day": "2020-11-18", "q": "session", "theme": ""})
 
     assert len(titles(response)) == sessions
@@ -270,11 +272,10 @@ def test_filter_lists_show_the_chosen_value_and_flag_a_refused_one(client, kubec
     page = client.get(
         SCHEDULE, {"day": "2020-11-18", "level": "advanced", "room": kubecon.room.pk}
     ).text
-    assert '<option value="advanced" selected>Advanced</option>' in page
-    assert f'<option value="{kubecon.room.pk}" selected>' in page
-    assert '<label class="form-label small mb-1" for="id_theme">Theme</label>' in page
-    assert '<select name="theme" class="form-select form-select-sm" id="id_theme">' in page
+    assert '<input type="checkbox" name="level" value="advanced" checked> Advanced' in page
+    assert f'<input type="checkbox" name="room" value="{kubecon.room.pk}" checked>' in page
+    assert "<legend>Theme</legend>" in page
 
     refused = client.get(SCHEDULE, {"day": "2020-11-18", "format": "<script>"}).text
-    assert 'aria-invalid="true" id="id_format"' in refused
-    assert "<script>" not in refused.split('id="id_format"')[1].split("</select>")[0]
+    assert '<fieldset class="filter-group" aria-invalid="true"><legend>Format</legend>' in refused
+    assert "<script>" not in refused.split("<legend>Format</legend>")[1].split("</fieldset>")[0]
