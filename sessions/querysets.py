@@ -103,6 +103,9 @@ class SessionQuerySet(models.QuerySet):
         # render of a 250-session day.
         return (
             self.select_related("event", "room")
+            # The stored search document is for the database alone: a listing
+            # would otherwise carry it for every row.
+            .defer("search_vector")
             .annotate(saved_count=Coalesce(models.Subquery(saves), 0))
             .prefetch_related(
                 models.Prefetch("themes", to_attr="_listed_themes"),

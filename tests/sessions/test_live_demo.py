@@ -151,7 +151,7 @@ def test_the_live_events_schedule_page_shows_now_and_next(client, db):
     response = client.get(f"/events/{live.LIVE_EVENT_SLUG}/schedule/")
 
     assert response.status_code == 200
-    now_section = response.text.split('<h2 id="now-heading">Now and next</h2>', 1)[1]
+    now_section = response.text.split('id="now-heading"', 1)[1]
     now_section = now_section.split("</section>", 1)[0]
     # Whenever the test runs, something is on or starts within the hour.
     assert expected
