@@ -53,7 +53,7 @@ def test_the_404_on_a_phone_fits_passes_axe_and_searches(phone_390):
         assert box["height"] >= 24, link.inner_text()
     assert blocked == []  # the strict CSP blocked nothing
 
-    search = phone_390.get_by_role("searchbox", name="Search sessions, speakers and companies")
+    search = phone_390.get_by_role("searchbox", name="Search the guide for it instead")
     search.fill("kubernetes")
     search.press("Enter")
     phone_390.wait_for_url("**/search/?q=kubernetes")
