@@ -8,10 +8,12 @@ import pytest
 from django.conf import settings
 from django.core import mail, signing
 from django.db import connection
+from django.tasks import TaskResultStatus
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sessions import services
 from sessions.importers import parse_schedule
@@ -527,3 +529,26 @@ def test_deleting_the_account_takes_the_choice_and_the_notices(db, client):
 
     assert list(ScheduleAlerts.objects.values_list("user_id", flat=True)) == [other.pk]
     assert list(ChangeNotice.objects.values_list("user_id", flat=True)) == [other.pk]
+
+
+def test_turning_the_emails_on_keeps_one_sending_run_queued(run_tasks):
+    def queued():
+        return list(
+            DBTaskResult.objects.filter(
+                task_path=send_schedule_change_emails.module_path,
+                status=TaskResultStatus.READY,
+            ).values_list("run_after", flat=True)
+        )
+
+    attendees = [_attendee(SessionFactory()) for _ in range(2)]
+    [run_after] = queued()
+    assert run_after > timezone.now() + dt.timedelta(minutes=9)
+
+    _send(run_tasks)  # a run that finds someone still on queues the next
+    assert len(queued()) == 1
+
+    for user in attendees:
+        alerts.set_change_emails(user=user, enabled=False)
+    DBTaskResult.objects.all().delete()
+    _send(run_tasks)  # nobody on any more: it stops
+    assert queued() == []
