@@ -209,7 +209,7 @@ def build_email(
         else f"{count} sessions in your schedule changed"
     )
     message = EmailMultiAlternatives(
-        subject=subject.replace("\n", " ")[:200],
+        subject=" ".join(subject.split())[:200],
         body=render_to_string("myschedule/email/changes.txt", context),
         to=[user.email],
         headers={
@@ -291,6 +291,7 @@ def send_claimed(*, claim: uuid.UUID, now: dt.datetime) -> int:
     for notice in notices:
         by_user.setdefault(notice.user_id, []).append(notice)
     settled: list[int] = []
+    failed: list[int] = []
     sent = 0
     for subscriber in subscribers:
         mine = by_user.get(subscriber.user_id, [])
@@ -299,10 +300,14 @@ def send_claimed(*, claim: uuid.UUID, now: dt.datetime) -> int:
         if message is not None:
             try:
                 message.send()
-            except Exception:  # any backend failure: these notices wait for the next batch
+            except Exception:  # any backend failure: try again on the next run
                 logger.exception("Could not email schedule changes to user %s", user.pk)
+                failed.append(user.pk)
                 continue
             sent += 1
         settled += [notice.pk for notice in mine]
     ChangeNotice.objects.filter(pk__in=settled).update(sent_at=now)
+    if failed:
+        # They were due (their last email is an hour old or more), and nothing went out.
+        ScheduleAlerts.objects.filter(user_id__in=failed, claim=claim).update(last_sent_at=None)
     return sent

@@ -552,3 +552,19 @@ def test_turning_the_emails_on_keeps_one_sending_run_queued(run_tasks):
     DBTaskResult.objects.all().delete()
     _send(run_tasks)  # nobody on any more: it stops
     assert queued() == []
+
+
+def test_an_email_that_could_not_be_sent_goes_on_the_next_run(run_tasks, settings):
+    event, moving, _, _ = _three_sessions()
+    user = _attendee(moving)
+    _edit(moving, room=RoomFactory(event=event, name="Room 5"))
+    working = settings.MAILERS
+    settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.UnreachableEmailBackend"}}
+
+    assert alerts.send_due_emails() == 0
+    assert ChangeNotice.objects.get(user=user).sent_at is None
+
+    settings.MAILERS = working
+    _send(run_tasks)  # ten minutes later, not an hour
+    [email] = mail.outbox
+    assert "Room: Hall A \u2192 Room 5" in email.body
