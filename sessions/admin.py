@@ -429,9 +429,12 @@ class SessionAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        before = services.schedule_slot(session_id=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         if change:
-            services.note_schedule_change(session=obj, changed_fields=form.changed_data)
+            services.note_schedule_change(
+                session=obj, changed_fields=form.changed_data, before=before
+            )
 
     def save_formset(self, request, form, formset, change):
         appearances = formset.save(commit=False)

@@ -41,5 +41,12 @@ class ConferenceConfig(AppConfig):
             collect=personal_data.collect,
             erase=personal_data.erase,
         )
+        contributions.add_personal_data(
+            "change_emails",
+            label=personal_data.CHANGE_EMAILS_LABEL,
+            description=personal_data.CHANGE_EMAILS_DESCRIPTION,
+            collect=personal_data.collect_change_emails,
+            erase=personal_data.erase_change_emails,
+        )
         describe_pages(PAGE_TITLES)
         user_logged_in.connect(receivers.merge_schedule_on_sign_in, dispatch_uid="merge_schedule")

@@ -526,6 +526,101 @@ class SavedSession(models.Model):
         return changed_at is not None and changed_at > self.seen_at
 
 
+class ScheduleChange(models.Model):
+    """A change attendees are told about: a session moved, changed room, or was cancelled.
+
+    Written by sessions.services.record_schedule_changes wherever the schedule
+    fields are written (the admin, its bulk actions, imports), in the same
+    transaction. Rooms are kept by name, so the line still reads right after a
+    room is renamed or deleted.
+    """
+
+    class What(models.TextChoices):
+        TIME = "time", "time"
+        ROOM = "room", "room"
+        STATUS = "status", "status"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="schedule_changes")
+    what = models.CharField(max_length=10, choices=What.choices)
+    old_starts_at = models.DateTimeField(null=True, blank=True)
+    old_ends_at = models.DateTimeField(null=True, blank=True)
+    new_starts_at = models.DateTimeField(null=True, blank=True)
+    new_ends_at = models.DateTimeField(null=True, blank=True)
+    # A room's name ("" for none), or a status value.
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = "schedule change"
+        indexes = [models.Index(fields=["session", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.what} changed at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduleAlerts(models.Model):
+    """An attendee's choice to be emailed when sessions in their schedule change.
+
+    Off unless they turn it on. `last_sent_at` keeps them to one email an hour;
+    a sending run claims the row (`claim`) before it mails, so two workers
+    never both write to the same attendee.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="schedule_alerts",
+    )
+    enabled = models.BooleanField("email me when my sessions change", default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "schedule change emails"
+        verbose_name_plural = "schedule change emails"
+        # The sending run's question: who is on and may have an email now.
+        indexes = [models.Index(fields=["enabled", "last_sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Change emails for {self.user} ({'on' if self.enabled else 'off'})"
+
+
+class ChangeNotice(models.Model):
+    """One schedule change owed to one attendee who asked for change emails.
+
+    Made with the change for every opted-in attendee who has the session
+    saved (plan A or B); `sent_at` is set when the email that lists it goes
+    out, so no change is mailed twice. The attendee's own log of what they
+    were told: part of their data download, deleted with their account.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_notices"
+    )
+    change = models.ForeignKey(ScheduleChange, on_delete=models.CASCADE, related_name="notices")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["change__changed_at", "pk"]
+        verbose_name = "change notice"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "change"], name="change_noticed_once_per_user")
+        ]
+        # The sending run reads attendees' unsent notices.
+        indexes = [
+            models.Index(
+                fields=["user"], condition=Q(sent_at__isnull=True), name="change_notice_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change} for {self.user}"
+
+
 class ScheduleImport(TimeStamped):
     """An editor's schedule import from the admin, worked on by the task worker.
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -10,7 +12,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions import content
-from sessions.models import Company, Event, Session, SessionSpeaker, Speaker
+from sessions.models import (
+    ChangeNotice,
+    Company,
+    Event,
+    SavedSession,
+    ScheduleChange,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
 
 
 def unique_slug(base: str, taken: set[str], *, fallback: str, max_length: int) -> str:
@@ -27,17 +38,127 @@ def unique_slug(base: str, taken: set[str], *, fallback: str, max_length: int) -
     return slug
 
 
-def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> bool:
+@dataclass(frozen=True)
+class ScheduleSlot:
+    """Where and when a session is, as attendees are told: its times, room name and status."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room: str
+    status: str
+
+
+def schedule_slot(*, session_id: int) -> ScheduleSlot | None:
+    """Where and when the session is as saved now (None if it is not saved)."""
+    row = (
+        Session.objects.filter(pk=session_id)
+        .values("starts_at", "ends_at", "room__name", "status")
+        .first()
+    )
+    if row is None:
+        return None
+    return ScheduleSlot(
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        room=row["room__name"] or "",
+        status=row["status"],
+    )
+
+
+def schedule_changes(
+    *, session_id: int, before: ScheduleSlot, after: ScheduleSlot, at: dt.datetime
+) -> list[ScheduleChange]:
+    """What attendees are told about a session that went from `before` to `after` (unsaved).
+
+    A move, a new room, a cancellation or a return to the programme; publishing
+    or unpublishing a draft is the editors' business and tells nobody anything.
+    """
+    found = []
+    if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
+        found.append(
+            ScheduleChange(
+                what=ScheduleChange.What.TIME,
+                old_starts_at=before.starts_at,
+                old_ends_at=before.ends_at,
+                new_starts_at=after.starts_at,
+                new_ends_at=after.ends_at,
+            )
+        )
+    if before.room != after.room:
+        found.append(
+            ScheduleChange(
+                what=ScheduleChange.What.ROOM, old_value=before.room, new_value=after.room
+            )
+        )
+    cancelled = Session.Status.CANCELLED
+    if before.status != after.status and cancelled in (before.status, after.status):
+        found.append(
+            ScheduleChange(
+                what=ScheduleChange.What.STATUS, old_value=before.status, new_value=after.status
+            )
+        )
+    for change in found:
+        change.session_id, change.changed_at = session_id, at
+    return found
+
+
+def record_schedule_changes(*, changes: Iterable[ScheduleChange]) -> int:
+    """Log schedule changes, and owe each to the attendees who asked to be emailed about it.
+
+    Only attendees with the session in their schedule (plan A or B), and only
+    for published events' sessions that are not drafts. Two queries and two
+    inserts, however many changes and attendees. Returns how many notices.
+    """
+    changes = ScheduleChange.objects.bulk_create(list(changes))
+    if not changes:
+        return 0
+    watchers: dict[int, list[int]] = {}
+    for user_id, session_id in (
+        SavedSession.objects.filter(
+            session_id__in={change.session_id for change in changes},
+            user__schedule_alerts__enabled=True,
+            session__event__is_published=True,
+        )
+        .exclude(session__status=Session.Status.DRAFT)
+        .values_list("user_id", "session_id")
+    ):
+        watchers.setdefault(session_id, []).append(user_id)
+    notices = ChangeNotice.objects.bulk_create(
+        [
+            ChangeNotice(user_id=user_id, change=change)
+            for change in changes
+            for user_id in watchers.get(change.session_id, ())
+        ]
+    )
+    return len(notices)
+
+
+def note_schedule_change(
+    *, session: Session, changed_fields: Iterable[str], before: ScheduleSlot | None = None
+) -> bool:
     """Raise the session's calendar SEQUENCE when its time, room or status changed.
 
-    Call after saving. Returns whether anything attendees' calendars show changed.
+    Call after saving. Given where the session was `before`, the change is
+    also logged for attendees' change emails. Returns whether anything
+    attendees' calendars show changed.
     """
     if not set(changed_fields) & set(Session.SCHEDULE_FIELDS):
         return False
     now = timezone.now()
-    Session.objects.filter(pk=session.pk).update(
-        sequence=F("sequence") + 1, schedule_changed_at=now
-    )
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(
+            sequence=F("sequence") + 1, schedule_changed_at=now
+        )
+        if before is not None:
+            after = ScheduleSlot(
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                room=session.room.name if session.room_id else "",
+                status=session.status,
+            )
+            record_schedule_changes(
+                changes=schedule_changes(session_id=session.pk, before=before, after=after, at=now)
+            )
     session.refresh_from_db(fields=["sequence", "schedule_changed_at"])
     return True
 
@@ -45,12 +166,31 @@ def note_schedule_change(*, session: Session, changed_fields: Iterable[str]) -> 
 @transaction.atomic
 def set_sessions_status(*, sessions: QuerySet[Session], status: str) -> int:
     """Publish, unpublish (back to draft) or cancel sessions; returns how many changed."""
-    changing = dict(sessions.exclude(status=status).values_list("pk", "event_id"))
+    changing = {
+        pk: (event_id, old_status)
+        for pk, event_id, old_status in sessions.exclude(status=status).values_list(
+            "pk", "event_id", "status"
+        )
+    }
     now = timezone.now()
     Session.objects.filter(pk__in=changing).update(
         status=status, sequence=F("sequence") + 1, schedule_changed_at=now, updated_at=now
     )
-    content.programme_changed(changing.values())
+    if Session.Status.CANCELLED in {status, *(old for _, old in changing.values())}:
+        record_schedule_changes(
+            changes=[
+                ScheduleChange(
+                    session_id=pk,
+                    what=ScheduleChange.What.STATUS,
+                    old_value=old_status,
+                    new_value=status,
+                    changed_at=now,
+                )
+                for pk, (_, old_status) in changing.items()
+                if Session.Status.CANCELLED in (status, old_status)
+            ]
+        )
+    content.programme_changed([event_id for event_id, _ in changing.values()])
     return len(changing)
 
 

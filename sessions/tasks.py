@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sessions.importers import services as imports
-from sessions.models import Visitor
-from sessions.myschedule import services
+from sessions.models import ScheduleAlerts, Visitor
+from sessions.myschedule import alerts, services
 
 EXPIRY_EVERY = dt.timedelta(days=1)
 
@@ -76,3 +76,31 @@ def schedule_import_expiry() -> None:
     due = imports.next_expiry()
     if due is not None:
         expire_schedule_imports.using(run_after=max(due, timezone.now())).enqueue()
+
+
+# --- Attendees' change emails (sessions.myschedule.alerts) --------------------
+
+CHANGE_EMAILS_EVERY = dt.timedelta(minutes=10)
+
+
+@task
+def send_schedule_change_emails() -> int:
+    """Send the change emails that are due; again in CHANGE_EMAILS_EVERY.
+
+    It keeps itself scheduled while any attendee has change emails on, and
+    the first to turn them on schedules it (schedule_change_emails). Several
+    workers may run it at once: each attendee is claimed by one of them.
+    """
+    sent = alerts.send_due_emails()
+    if ScheduleAlerts.objects.filter(enabled=True).exists():
+        schedule_change_emails()
+    return sent
+
+
+def schedule_change_emails() -> None:
+    """Queue the next sending run, unless one is queued already."""
+    queued = DBTaskResult.objects.filter(
+        task_path=send_schedule_change_emails.module_path, status=TaskResultStatus.READY
+    )
+    if not queued.exists():
+        send_schedule_change_emails.using(run_after=timezone.now() + CHANGE_EMAILS_EVERY).enqueue()

@@ -39,8 +39,17 @@ from sessions.importers.base import (
 from sessions.importers.people import person_key
 from sessions.importers.report import ImportReport
 from sessions.importers.zones import HOW_TO_CHOOSE
-from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
-from sessions.services import unique_slug
+from sessions.models import (
+    Company,
+    Event,
+    Room,
+    ScheduleChange,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Theme,
+)
+from sessions.services import ScheduleSlot, record_schedule_changes, schedule_changes, unique_slug
 
 # Fields the organisers own: a re-import overwrites them.
 SOURCE_FIELDS = (
@@ -399,6 +408,9 @@ class _SessionChanges:
     line_ups: list[tuple[Session, LineUp]] = field(default_factory=list)
     themes: list[tuple[Session, list[str]]] = field(default_factory=list)
     matched: set[int] = field(default_factory=set)  # ids of existing sessions the source lists
+    # What attendees are told: moves, new rooms, cancellations (sessions.services).
+    room_names: dict[int, str] = field(default_factory=dict)
+    schedule_log: list[ScheduleChange] = field(default_factory=list)
 
 
 def _match_sessions(
@@ -416,6 +428,7 @@ def _match_sessions(
     changes = _SessionChanges(
         existing={session.source_id: session for session in sessions if session.source_id},
         by_uid={str(session.uid): session for session in sessions},
+        room_names={room.pk: room.name for room in rooms.values()},
     )
     report.remember(sessions)  # matched by guid or by source id: both show old -> new
     session_slugs = {session.slug for session in sessions}
@@ -428,7 +441,7 @@ def _match_sessions(
             changes.to_create.append(session)
             changes.themes.append((session, item.themes))
             report.session_created(session)
-        elif changed := _update_session(session, values, now):
+        elif changed := _update_session(session, values, now, changes):
             changes.to_update.append(session)
             report.session_updated(session, changed, moved=bool(changed & MOVING_FIELDS))
         else:
@@ -495,18 +508,29 @@ def _new_session(
     return session
 
 
-def _update_session(session: Session, values: dict, now: dt.datetime) -> set[str]:
+def _slot(session: Session, changes: _SessionChanges) -> ScheduleSlot:
+    room = changes.room_names.get(session.room_id, "") if session.room_id else ""
+    return ScheduleSlot(session.starts_at, session.ends_at, room, session.status)
+
+
+def _update_session(
+    session: Session, values: dict, now: dt.datetime, changes: _SessionChanges
+) -> set[str]:
     """Set what the source changed, and return the names; a move raises the SEQUENCE."""
     if session.status == Session.Status.CANCELLED:
         values = values | {"status": Session.Status.PUBLISHED}  # back in the programme
     changed = {name for name, value in values.items() if getattr(session, name) != value}
     if not changed:
         return changed
+    before = _slot(session, changes)
     for name in changed:
         setattr(session, name, values[name])
     if changed & MOVING_FIELDS:
         session.sequence += 1
         session.schedule_changed_at = now
+        changes.schedule_log += schedule_changes(
+            session_id=session.pk, before=before, after=_slot(session, changes), at=now
+        )
     session.updated_at = now
     return changed
 
@@ -529,7 +553,11 @@ def _cancel_missing(changes: _SessionChanges, report: ImportReport, now: dt.date
     for session in changes.existing.values():
         if session.pk in changes.matched or session.status == Session.Status.CANCELLED:
             continue
+        before = _slot(session, changes)
         session.status = Session.Status.CANCELLED
+        changes.schedule_log += schedule_changes(
+            session_id=session.pk, before=before, after=_slot(session, changes), at=now
+        )
         session.sequence += 1
         session.schedule_changed_at = now
         session.updated_at = now
@@ -549,6 +577,7 @@ def _save_sessions(changes: _SessionChanges) -> None:
         ],
         batch_size=500,
     )
+    record_schedule_changes(changes=changes.schedule_log)
 
 
 def _link_themes(changes: _SessionChanges) -> None:

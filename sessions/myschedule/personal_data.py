@@ -10,12 +10,19 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
 
 from confguide.links import absolute_url
-from sessions.models import SavedSession, Session
+from sessions.models import ChangeNotice, SavedSession, ScheduleAlerts, Session
 
 LABEL = "My schedule"
 DESCRIPTION = (
     "The sessions you saved, with their event, times and addresses; your calendar "
     "address and your share links, if you made them."
+)
+
+
+CHANGE_EMAILS_LABEL = "Change emails"
+CHANGE_EMAILS_DESCRIPTION = (
+    "Whether you asked to be emailed when sessions in your schedule change, when "
+    "the last such email went out, and each change it told you of or still will."
 )
 
 
@@ -81,3 +88,42 @@ def _sharing(user: AbstractBaseUser, events: list) -> dict:
             for slug in slugs
         ],
     }
+
+
+def collect_change_emails(user: AbstractBaseUser) -> dict:
+    alerts = ScheduleAlerts.objects.filter(user=user).first()
+    notices = (
+        ChangeNotice.objects.filter(user=user)
+        .select_related("change__session")
+        .order_by("change__changed_at", "pk")
+    )
+    return {
+        "enabled": bool(alerts and alerts.enabled),
+        "chosen_at": alerts.changed_at if alerts else None,
+        "last_email_at": alerts.last_sent_at if alerts else None,
+        "changes": [_notice(notice) for notice in notices],
+    }
+
+
+def erase_change_emails(user: AbstractBaseUser) -> int:
+    notices, _ = ChangeNotice.objects.filter(user=user).delete()
+    preference, _ = ScheduleAlerts.objects.filter(user=user).delete()
+    return notices + preference
+
+
+def _notice(notice: ChangeNotice) -> dict:
+    change = notice.change
+    entry = {
+        "session": change.session.title,
+        "what": change.what,
+        "changed_at": change.changed_at,
+        "emailed_at": notice.sent_at,
+    }
+    if change.what == change.What.TIME:
+        return entry | {
+            "old_starts_at": change.old_starts_at,
+            "old_ends_at": change.old_ends_at,
+            "new_starts_at": change.new_starts_at,
+            "new_ends_at": change.new_ends_at,
+        }
+    return entry | {"old": change.old_value, "new": change.new_value}

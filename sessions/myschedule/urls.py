@@ -31,4 +31,11 @@ urlpatterns = [
     path("calendar/new-link/", views.regenerate_calendar, name="regenerate_calendar"),
     path("sharing/", views.sharing, name="sharing"),
     path("shared/<token:token>/<slug:event_slug>/", views.shared, name="shared"),
+    path("emails/", views.change_emails, name="change_emails"),
+    path("emails/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "emails/stop/<str:token>/one-click/",
+        views.unsubscribe_one_click,
+        name="unsubscribe_one_click",
+    ),
 ]

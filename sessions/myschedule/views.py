@@ -1,14 +1,17 @@
-"""My schedule: the toggles, the agenda, plan A and B, the calendar feed and the share link."""
+"""My schedule: the toggles, the agenda, plan A and B, the calendar feed, the share link
+and the change emails (turning them on, and the stop links they carry)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confguide.http import or_404
@@ -16,7 +19,7 @@ from confguide.links import absolute_url
 from confguide.redirects import redirect_to, safe_next_url
 from sessions.exports.calendar import build_calendar
 from sessions.models import Session
-from sessions.myschedule import selectors, services
+from sessions.myschedule import alerts, selectors, services
 from sessions.myschedule.qr import Address
 from sessions.public import selectors as programme
 
@@ -149,6 +152,8 @@ def index(request: HttpRequest) -> HttpResponse:
         context["webcal_url"] = "webcal://" + https_url.split("://", 1)[1]
     if user.is_authenticated and user.share_enabled:
         context["shares"] = [_share_address(user, schedule.event) for schedule in agenda]
+    if user.is_authenticated:
+        context["change_emails"] = alerts.change_emails_enabled(user=user)
     return render(request, "myschedule/index.html", context)
 
 
@@ -284,3 +289,83 @@ def sharing(request: HttpRequest) -> HttpResponse:
         else "Sharing is off: the share link no longer works.",
     )
     return redirect_to(reverse("myschedule:index"))
+
+
+# --- Change emails ------------------------------------------------------------
+
+BAD_STOP_LINK = (
+    "This link to stop the emails is not one the guide sent: it may have been cut "
+    "short or changed. Copy the whole link from the email, or turn the emails off "
+    "on My schedule."
+)
+NO_SUBSCRIBER = "There are no change emails for this link: the account was deleted."
+
+
+@require_POST
+@login_required
+def change_emails(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("emails") == "on"
+    alerts.set_change_emails(user=request.user, enabled=enabled)
+    messages.success(
+        request,
+        "You will get an email, at most one an hour, when a session in your schedule "
+        "moves, changes room or is cancelled."
+        if enabled
+        else "Change emails are off.",
+    )
+    return redirect_to(reverse("myschedule:index"))
+
+
+def _stop_link_refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    response = render(
+        request,
+        "myschedule/refused.html",
+        {"message": message, "back": reverse("myschedule:index")},
+        status=status,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The stop link in each email: a page that asks, and a POST (with CSRF) that does it."""
+    try:
+        subscriber = alerts.subscriber_for_token(token)
+    except signing.BadSignature:
+        return _stop_link_refused(request, BAD_STOP_LINK, 400)
+    if subscriber is None:
+        return _stop_link_refused(request, NO_SUBSCRIBER, 404)
+    stopped = False
+    if request.method == "POST":
+        alerts.unsubscribe(subscriber=subscriber)
+        stopped = True
+    response = render(
+        request,
+        "myschedule/unsubscribe.html",
+        {"stopped": stopped, "enabled": subscriber.enabled and not stopped},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@csrf_exempt  # RFC 8058: the mail client posts without a form; the signed token is the proof
+@never_cache
+@require_POST
+def unsubscribe_one_click(request: HttpRequest, token: str) -> HttpResponse:
+    """What List-Unsubscribe-Post asks a mail client to post: stops the emails, nothing else."""
+    try:
+        subscriber = alerts.subscriber_for_token(token)
+    except signing.BadSignature:
+        return HttpResponse(BAD_STOP_LINK, status=400, content_type="text/plain; charset=utf-8")
+    if subscriber is None:
+        return HttpResponse(NO_SUBSCRIBER, status=404, content_type="text/plain; charset=utf-8")
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return HttpResponse(
+            "Post List-Unsubscribe=One-Click to stop the emails.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    alerts.unsubscribe(subscriber=subscriber)
+    return HttpResponse("Change emails are off.", content_type="text/plain; charset=utf-8")

@@ -125,6 +125,7 @@ def test_your_data_page_lists_what_the_download_holds(attendee_client):
         "sign_in_methods",
         "contact_messages",
         "my_schedule",
+        "change_emails",
     ]
     assert f'href="{DOWNLOAD}" download>Download my data</a>' in response.text
     assert f'href="{DELETE}">Delete my account…</a>' in response.text
@@ -156,6 +157,7 @@ def test_download_is_one_json_file_without_the_password_hash(attendee_client, at
         "sign_in_methods",
         "contact_messages",
         "my_schedule",
+        "change_emails",
     ]
     account = data["account"]
     assert {key: account[key] for key in ("id", "username", "email", "display_name")} == {

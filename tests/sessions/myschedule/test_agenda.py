@@ -270,8 +270,8 @@ def test_index_queries_do_not_grow_with_sessions_or_events(
 
     # The browser session and the account, the picks, the sessions with their
     # themes and speakers, the plan B candidates with their themes, and the
-    # saved ids that set the rows' toggles.
-    with django_assert_num_queries(9):
+    # saved ids that set the rows' toggles, and whether change emails are on.
+    with django_assert_num_queries(10):
         response = attendee_client.get(INDEX)
 
     assert response.text.count('class="agenda-row') == (events + 1) * per_event
