@@ -360,7 +360,8 @@ def _editors_email(sync: FeedSync) -> EmailMessage:
         {
             "sync": sync,
             "event": event,
-            "finished_at": sync.finished_at.astimezone(event.tz),
+            # Formatted here: the template would show it in the site's zone.
+            "finished_at": f"{sync.finished_at.astimezone(event.tz):%a %-d %b %Y, %H:%M}",
             "groups": groups,
             "speakers": sync.changes.get("speakers_changed", []),
             "history_url": f"{settings.SITE_URL}{history}?event__id__exact={event.pk}",
