@@ -30,7 +30,9 @@ class EventFeedForm(forms.ModelForm):
             try:
                 sync.check_feed_url(url)
             except ScheduleImportError as error:
-                raise forms.ValidationError(str(error)) from None
+                raise forms.ValidationError(
+                    " ".join(problem.what for problem in error.problems)
+                ) from None
         return url
 
 

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from sessions.importers import sync
@@ -209,14 +210,14 @@ def test_editors_get_one_email_per_changing_sync_and_none_for_a_304(feed, run_ta
     body = mail.outbox[1].body
     assert (
         "Sessions changed (2):\n"
-        "  - Storage for Stateful Sets (Tue 6 May 11:00\u201311:30, Room B; id {guid}2)\n"
+        f"  - Storage for Stateful Sets (Tue 6 May 11:00\u201311:30, Room B; id {GUID}2)\n"
         "      room: Room A → Room B\n"
-        "  - Scheduling at Scale (Tue 6 May 16:00\u201316:30, Room A; id {guid}1)\n"
+        f"  - Scheduling at Scale (Tue 6 May 16:00\u201316:30, Room A; id {GUID}1)\n"
         "      time: Tue 6 May 09:30\u201310:00 → Tue 6 May 16:00\u201316:30\n"
         "\n"
         "Sessions cancelled (1):\n"
-        "  - Operators in Anger (Tue 6 May 14:00\u201314:30, Room B; id {guid}3)\n"
-    ).format(guid=GUID) in body
+        f"  - Operators in Anger (Tue 6 May 14:00\u201314:30, Room B; id {GUID}3)\n"
+    ) in body
     synced = FeedSync.objects.filter(event=event).first().finished_at.astimezone(event.tz)
     assert f"Synced:  {synced:%a %-d %b %Y, %H:%M} (America/New_York)" in body
     assert FeedSync.objects.filter(mailed_at__isnull=False).count() == 2
@@ -299,6 +300,8 @@ def test_two_workers_at_once_sync_a_due_feed_once(feed, transactional_db):
             sync.sync_due_events()
         except Exception as error:  # a failure in a thread must fail the test
             errors.append(error)
+        finally:
+            connection.close()  # each thread has its own; the test database is dropped after
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
