@@ -153,7 +153,7 @@ def _fetch_and_import(event: Event) -> _Outcome:
         )
     except ScheduleImportError as error:
         # The validators are not kept: the same file is read again next time.
-        return _Outcome(FeedSync.Outcome.FAILED, http_status=fetched.status, error=str(error))
+        return _Outcome(FeedSync.Outcome.FAILED, http_status=fetched.status, error=_problems(error))
     changed = _changed(report)
     return _Outcome(
         FeedSync.Outcome.CHANGED if changed else FeedSync.Outcome.UNCHANGED,
@@ -169,8 +169,15 @@ def _size_refusal(error: safe.ResponseTooLarge) -> str:
     try:
         check_size(error.size, limit=error.limit, exact=error.exact)
     except ScheduleImportError as refusal:
-        return str(refusal)
+        return _problems(refusal)
     return str(error)
+
+
+def _problems(error: ScheduleImportError) -> str:
+    """What went wrong, each problem where it is ("line 12: ..."); the whole file goes unnamed."""
+    return "; ".join(
+        problem.what if problem.where == "file" else str(problem) for problem in error.problems
+    )
 
 
 def _changed(report: ImportReport) -> bool:

@@ -336,3 +336,34 @@ def test_the_history_keeps_the_last_syncs_of_each_event(feed):
     assert kept.first().outcome == FeedSync.Outcome.CHANGED
     assert not kept.filter(started_at=long_ago).exists()
     assert kept.filter(started_at=long_ago + dt.timedelta(minutes=1)).exists()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_feed_is_recorded_as_failed(feed, silent_server, settings):
+    settings.FETCH_TIMEOUT = 0.5
+    event = due_event(feed)
+    Event.objects.filter(pk=event.pk).update(
+        feed_url=f"https://127.0.0.1:{silent_server.port}/schedule.json"
+    )
+
+    sync.sync_due_events()
+
+    failed = FeedSync.objects.get(event=event)
+    assert (failed.outcome, failed.http_status) == (FeedSync.Outcome.FAILED, None)
+    assert failed.error == "The feed could not be fetched."
+
+
+@pytest.mark.django_db
+def test_an_oversized_feed_is_recorded_as_failed(feed, monkeypatch):
+    monkeypatch.setattr(sync, "MAX_IMPORT_BYTES", 1024 * 1024)
+    feed.body = b" " * (1024 * 1024 + 1)
+    event = due_event(feed)
+
+    sync.sync_due_events()
+
+    failed = FeedSync.objects.get(event=event)
+    assert failed.outcome == FeedSync.Outcome.FAILED
+    assert failed.error == (
+        "The file (1.0 MB) is larger than the import accepts: schedules are refused above 1 MB."
+    )
+    assert not Session.objects.exists()
