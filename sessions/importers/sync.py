@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from confguide import fetch as safe
 from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError, check_size
@@ -368,7 +368,7 @@ def _editors_email(sync: FeedSync) -> EmailMessage:
             "sync": sync,
             "event": event,
             # Formatted here: the template would show it in the site's zone.
-            "finished_at": f"{sync.finished_at.astimezone(event.tz):%a %-d %b %Y, %H:%M}",
+            "finished_at": dateformat.format(sync.finished_at.astimezone(event.tz), "D j M Y, H:i"),
             "groups": groups,
             "speakers": sync.changes.get("speakers_changed", []),
             "history_url": f"{settings.SITE_URL}{history}?event__id__exact={event.pk}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
@@ -55,12 +55,15 @@ class EventFeedSettings:
             when = "Not scheduled yet."
         else:
             next_at = timezone.localtime(obj.next_sync_at, obj.tz)
-            when = f"Next sync {next_at:%a %-d %b %Y, %H:%M} ({obj.time_zone})."
+            when = f"Next sync {dateformat.format(next_at, 'D j M Y, H:i')} ({obj.time_zone})."
         last = obj.feed_syncs.order_by("-started_at", "-pk").first()
         if last is not None:
             started = timezone.localtime(last.started_at, obj.tz)
             detail = last.error or last.summary
-            last_line = f"Last sync {started:%a %-d %b, %H:%M}: {last.get_outcome_display()}"
+            last_line = (
+                f"Last sync {dateformat.format(started, 'D j M, H:i')}: "
+                f"{last.get_outcome_display()}"
+            )
             last_line += f" ({detail})" if detail else ""
         else:
             last_line = "Never synced yet"

@@ -6,15 +6,19 @@ import datetime as dt
 import hashlib
 import json
 import threading
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sessions.importers import sync
 from sessions.models import Event, FeedSync, Session
-from sessions.tasks import sync_official_feeds
+from sessions.tasks import mail_feed_sync, sync_official_feeds
 from tests.conftest import LocalHandler
 from tests.factories import EventFactory, ThemeFactory
 
@@ -367,3 +371,39 @@ def test_an_oversized_feed_is_recorded_as_failed(feed, monkeypatch):
         "The file (1.0 MB) is larger than the import accepts: schedules are refused above 1 MB."
     )
     assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_syncs_what_is_due_and_queues_the_worker_again(feed):
+    event = due_event(feed)
+    out = StringIO()
+
+    call_command("sync_feeds", stdout=out)
+
+    assert FeedSync.objects.get(event=event).outcome == FeedSync.Outcome.CHANGED
+    next_at = Event.objects.get(pk=event.pk).next_sync_at.astimezone(dt.UTC)
+    assert out.getvalue() == (
+        f"Synced 1 due feed.\nThe worker syncs the next one at {next_at:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    queued = DBTaskResult.objects.filter(
+        task_path=sync_official_feeds.module_path, status=TaskResultStatus.READY
+    )
+    assert list(queued.values_list("run_after", flat=True)) == [
+        Event.objects.get(pk=event.pk).next_sync_at
+    ]
+
+
+def test_the_editors_email_is_tried_again_when_the_mail_server_fails(feed, run_tasks, mail_outage):
+    event = due_event(feed)
+    sync_official_feeds.enqueue()
+
+    run_tasks()
+
+    changed = FeedSync.objects.get(event=event)
+    assert changed.mailed_at is None
+    retry = DBTaskResult.objects.get(
+        task_path=mail_feed_sync.module_path, status=TaskResultStatus.READY
+    )
+    assert retry.args_kwargs["args"] == [changed.pk, 2]
+    wait = retry.run_after - changed.finished_at
+    assert dt.timedelta(minutes=4) < wait < dt.timedelta(minutes=6)
