@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from sessions.models import Event, FeedSync
 from sessions.tasks import sync_official_feeds
-from tests.factories import EventFactory
+from tests.factories import EventFactory, FeedSyncFactory
 from tests.sessions.admin_forms import event_data
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,9 @@ EVENTS = reverse("admin:conference_event_changelist")
 
 
 def record(event: Event, minutes_ago: int, outcome=FeedSync.Outcome.CHANGED, **fields) -> FeedSync:
-    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    return FeedSync.objects.create(
+    return FeedSyncFactory(
         event=event,
-        started_at=at,
-        finished_at=at + dt.timedelta(seconds=2),
-        feed_url=FEED,
+        started_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
         outcome=outcome,
         http_status=304 if outcome == FeedSync.Outcome.NOT_MODIFIED else 200,
         **fields,
