@@ -286,9 +286,12 @@ def check_feed_url(url: str) -> None:
         raise ScheduleImportError(str(error)) from None
 
 
-def feed_settings_saved(*, event: Event, url_changed: bool, resumed: bool) -> None:
+def feed_settings_saved(
+    *, event: Event, url_changed: bool, resumed: bool, interval_changed: bool = False
+) -> None:
     """After an editor saved the event's feed settings: a new address is synced now,
-    from scratch (its validators and digest belong to the old one), as is a resumed feed."""
+    from scratch (its validators and digest belong to the old one), as is a resumed
+    feed; a shorter interval brings the next sync forward."""
     if not event.feed_url:
         Event.objects.filter(pk=event.pk).update(next_sync_at=None)
         return
@@ -296,8 +299,16 @@ def feed_settings_saved(*, event: Event, url_changed: bool, resumed: bool) -> No
         Event.objects.filter(pk=event.pk).update(
             feed_etag="", feed_last_modified="", feed_digest="", sync_failures=0
         )
-    if not event.sync_paused and (url_changed or resumed or not _scheduled(event)):
+    if event.sync_paused:
+        return
+    if url_changed or resumed or not _scheduled(event):
         sync_soon(events=Event.objects.filter(pk=event.pk))
+    elif interval_changed:
+        from sessions.tasks import schedule_feed_syncs
+
+        sooner = timezone.now() + dt.timedelta(minutes=event.sync_every)
+        Event.objects.filter(pk=event.pk, next_sync_at__gt=sooner).update(next_sync_at=sooner)
+        schedule_feed_syncs()
 
 
 def _scheduled(event: Event) -> bool:

@@ -77,6 +77,7 @@ class EventFeedSettings:
             event=obj,
             url_changed="feed_url" in form.changed_data,
             resumed="sync_paused" in form.changed_data and not obj.sync_paused,
+            interval_changed="sync_every" in form.changed_data,
         )
 
     @admin.action(description="Sync the official feed now", permissions=["change"])
@@ -125,7 +126,7 @@ class FeedSyncAdmin(admin.ModelAdmin):
         "updated",
         "reason",
     )
-    list_filter = ("outcome", "event", "started_at")
+    list_filter = ("outcome", "event")
     list_select_related = ("event",)
     date_hierarchy = "started_at"
     list_per_page = 50

@@ -175,3 +175,22 @@ def test_sync_now_makes_the_feed_due_and_queues_the_worker(editor_client):
     assert event.next_sync_at <= timezone.now()
     assert queued_syncs() != []
     assert "1 feed will be synced by the worker in a moment." in response.content.decode()
+
+
+def test_a_shorter_interval_brings_the_next_sync_forward(editor_client):
+    event = EventFactory(
+        name="Tiny Conf",
+        slug="tiny-conf",
+        feed_url=FEED,
+        sync_every=Event.SyncEvery.DAY,
+        next_sync_at=timezone.now() + dt.timedelta(hours=20),
+    )
+    url = reverse("admin:conference_event_change", args=[event.pk])
+
+    editor_client.post(
+        url, event_data(name="Tiny Conf", slug="tiny-conf", feed_url=FEED, sync_every="15")
+    )
+
+    event.refresh_from_db()
+    assert event.next_sync_at <= timezone.now() + dt.timedelta(minutes=15)
+    assert queued_syncs() == [event.next_sync_at]
