@@ -88,7 +88,8 @@ def sync_due_events(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     synced = 0
     for event_id, seen in due(now=now).order_by("next_sync_at").values_list("pk", "next_sync_at"):
-        event = claim(event_id, seen, now=now)
+        # The claim runs from now, not from when the list was read: syncs before it take time.
+        event = claim(event_id, seen, now=timezone.now())
         if event is not None:
             sync_event(event)
             synced += 1
