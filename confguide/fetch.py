@@ -16,6 +16,10 @@ cloud's metadata service at 169.254.169.254). Here:
 - the body is refused past `max_bytes`, by its Content-Length or while reading;
 - every network, TLS or address failure gives the same message, so the answers
   cannot be used to scan ports or hosts. The reason goes to the log.
+
+fetch_if_changed() is the conditional form for feeds fetched again and again: it
+sends the validators (ETag, Last-Modified) of the last response, and a 304 Not
+Modified comes back as a result without a body.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import logging
 import socket
 import ssl
 import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -50,16 +55,37 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class FetchError(Exception):
-    """The URL could not be fetched; the message is safe to show to whoever asked."""
+    """The URL could not be fetched; the message is safe to show to whoever asked.
+
+    `status` is the HTTP status the server answered, when it answered one.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None):
+        self.status = status
+        super().__init__(message)
 
 
 class ResponseTooLarge(FetchError):
     """The body is over `max_bytes`: `size` is its length, or (exact=False) only
     what was read when reading stopped past the limit."""
 
-    def __init__(self, size: int, *, limit: int, exact: bool):
+    def __init__(self, size: int, *, limit: int, exact: bool, status: int | None = None):
         self.size, self.limit, self.exact = size, limit, exact
-        super().__init__(f"The feed is larger than {limit} bytes.")
+        super().__init__(f"The feed is larger than {limit} bytes.", status=status)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response: its body (None for 304 Not Modified) and its validators, if it sent any."""
+
+    status: int
+    body: bytes | None
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.body is None
 
 
 class _Refused(Exception):
@@ -78,6 +104,39 @@ def fetch(
     `timeout` is the deadline in seconds for the whole fetch (default: the
     FETCH_TIMEOUT setting). Raises FetchError (ResponseTooLarge past max_bytes).
     """
+    fetched = _fetch(url, {}, max_bytes=max_bytes, timeout=timeout, ssl_context=ssl_context)
+    if fetched.body is None:  # a 304 nobody asked for: there is no body to give
+        raise FetchError(f"The feed answered {_status(fetched.status)}.")
+    return fetched.body
+
+
+def fetch_if_changed(
+    url: str,
+    *,
+    max_bytes: int,
+    etag: str = "",
+    last_modified: str = "",
+    timeout: float | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> Fetched:
+    """As fetch(), asking the server to answer 304 if the body has not changed since
+    the response that carried `etag` / `last_modified` (either may be blank)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return _fetch(url, headers, max_bytes=max_bytes, timeout=timeout, ssl_context=ssl_context)
+
+
+def _fetch(
+    url: str,
+    headers: dict[str, str],
+    *,
+    max_bytes: int,
+    timeout: float | None,
+    ssl_context: ssl.SSLContext | None,
+) -> Fetched:
     context = ssl_context or ssl.create_default_context()
     if not (context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED):
         raise ValueError("fetch() needs an SSL context that verifies certificates and hosts.")
@@ -87,7 +146,7 @@ def fetch(
         target = _Target.of(url)
         try:
             addresses = target.resolve(allowed)
-            response_or_location = _get(target, addresses, context, deadline, max_bytes)
+            response_or_location = _get(target, addresses, context, deadline, max_bytes, headers)
         except _Refused as reason:
             logger.warning("Refused to fetch %s: %s", url, reason)
             raise FetchError(UNREACHABLE) from None
@@ -95,7 +154,7 @@ def fetch(
             # Covers timeouts, refused and reset connections and every TLS failure.
             logger.warning("Could not fetch %s: %r", url, error)
             raise FetchError(UNREACHABLE) from None
-        if isinstance(response_or_location, bytes):
+        if isinstance(response_or_location, Fetched):
             return response_or_location
         url = urljoin(url, response_or_location)
     raise FetchError(f"The feed redirected more than {MAX_REDIRECTS} times.")
@@ -278,31 +337,52 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
-def _get(target: _Target, addresses, context, deadline: _Deadline, max_bytes: int) -> bytes | str:
-    """The body, or the Location a redirect points to."""
+def _get(
+    target: _Target,
+    addresses,
+    context,
+    deadline: _Deadline,
+    max_bytes: int,
+    headers: dict[str, str],
+) -> Fetched | str:
+    """The response, or the Location a redirect points to."""
     connection = _PinnedHTTPSConnection(target, addresses, context, deadline)
     try:
-        connection.request("GET", target.path, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        connection.request(
+            "GET", target.path, headers={"User-Agent": USER_AGENT, "Accept": "*/*", **headers}
+        )
         with connection.getresponse() as response:
             return _read(response, max_bytes)
     finally:
         connection.close()
 
 
-def _read(response: http.client.HTTPResponse, max_bytes: int) -> bytes | str:
+def _read(response: http.client.HTTPResponse, max_bytes: int) -> Fetched | str:
     if response.status in REDIRECT_STATUSES and response.getheader("Location"):
         return response.getheader("Location")
+    etag = _validator(response.getheader("ETag"))
+    last_modified = _validator(response.getheader("Last-Modified"))
+    if response.status == HTTPStatus.NOT_MODIFIED:
+        return Fetched(response.status, None, etag, last_modified)
     if not 200 <= response.status < 300:
-        raise FetchError(f"The feed answered {_status(response.status)}.")
+        raise FetchError(f"The feed answered {_status(response.status)}.", status=response.status)
     if response.length is not None and response.length > max_bytes:
-        raise ResponseTooLarge(response.length, limit=max_bytes, exact=True)
+        raise ResponseTooLarge(response.length, limit=max_bytes, exact=True, status=response.status)
     body = bytearray()
     while chunk := response.read(min(READ_SIZE, max_bytes + 1 - len(body))):
         body += chunk
         if len(body) > max_bytes:
             # Reading stops one byte past the limit; the full size stays unknown.
-            raise ResponseTooLarge(len(body), limit=max_bytes, exact=False)
-    return bytes(body)
+            raise ResponseTooLarge(len(body), limit=max_bytes, exact=False, status=response.status)
+    return Fetched(response.status, bytes(body), etag, last_modified)
+
+
+def _validator(value: str | None) -> str:
+    """A validator to send back as it came; "" for none, or for one too odd to send
+    (a header line break or an absurd length would not be a validator anyway)."""
+    if not value or len(value) > 200 or not value.isprintable():
+        return ""
+    return value.strip()
 
 
 def _status(code: int) -> str:

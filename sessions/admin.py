@@ -17,9 +17,11 @@ from sessions.days import day_bounds
 from sessions.forms import MergeForm
 from sessions.importers import admin as admin_import
 from sessions.importers import selectors as import_selectors
+from sessions.importers.sync_admin import EventFeedSettings, FeedSyncAdmin
 from sessions.models import (
     Company,
     Event,
+    FeedSync,
     Room,
     ScheduleImport,
     Session,
@@ -46,7 +48,7 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EventFeedSettings, admin.ModelAdmin):
     list_display = (
         "name",
         "start_date",
@@ -62,7 +64,7 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     date_hierarchy = "start_date"
     inlines = [RoomInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", *EventFeedSettings.sync_actions]
     change_list_template = "admin/conference/event/change_list.html"
 
     def get_urls(self):
@@ -119,6 +121,9 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected events", permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False, "unpublished")
+
+
+admin.site.register(FeedSync, FeedSyncAdmin)
 
 
 @admin.register(Theme)

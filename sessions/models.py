@@ -31,6 +31,27 @@ class TimeStamped(models.Model):
 
 
 class Event(TimeStamped):
+    class SyncEvery(models.IntegerChoices):
+        """How often the worker fetches the official feed, in minutes."""
+
+        MINUTES_15 = 15, "every 15 minutes"
+        MINUTES_30 = 30, "every 30 minutes"
+        HOUR = 60, "every hour"
+        HOURS_2 = 120, "every 2 hours"
+        HOURS_6 = 360, "every 6 hours"
+        HOURS_12 = 720, "every 12 hours"
+        DAY = 1440, "once a day"
+
+    # What the sync worker alone writes (sessions.importers.sync): an editor's
+    # form loaded before a sync must not write the old values back.
+    SYNC_STATE_FIELDS = (
+        "next_sync_at",
+        "feed_etag",
+        "feed_last_modified",
+        "feed_digest",
+        "sync_failures",
+    )
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
@@ -46,6 +67,31 @@ class Event(TimeStamped):
     website_url = models.URLField("official website", max_length=500, blank=True)
     schedule_url = models.URLField("official schedule", max_length=500, blank=True)
     is_published = models.BooleanField("published", default=False)
+    # The official schedule kept in sync: the worker imports the feed again on an interval.
+    feed_url = models.URLField(
+        "official feed",
+        max_length=500,
+        blank=True,
+        help_text=(
+            "An https address of the organisers' schedule (Sched or pretalx .ics, "
+            "frab/pretalx schedule.xml or schedule.json), imported again on the interval below. "
+            "Leave blank to import by hand only."
+        ),
+    )
+    sync_every = models.PositiveIntegerField(
+        "sync interval", choices=SyncEvery.choices, default=SyncEvery.HOUR
+    )
+    sync_paused = models.BooleanField(
+        "sync paused", default=False, help_text="Stops the worker importing the feed until cleared."
+    )
+    next_sync_at = models.DateTimeField("next sync", null=True, blank=True, editable=False)
+    # The validators of the last feed response that was imported, sent back so an
+    # unchanged feed answers 304; and its SHA-256, for servers that send none.
+    feed_etag = models.CharField(max_length=200, blank=True, editable=False)
+    feed_last_modified = models.CharField(max_length=200, blank=True, editable=False)
+    feed_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Failed syncs in a row: the pause before the next try doubles with each.
+    sync_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     # Moves whenever anything a page or export of this event shows changes;
     # only sessions.content moves it. Caches and ETags key on it.
     content_version = models.PositiveBigIntegerField(default=1, editable=False)
@@ -61,7 +107,11 @@ class Event(TimeStamped):
                 violation_error_message="The event cannot end before it starts.",
             ),
         ]
-        indexes = [models.Index(fields=["is_published", "-start_date"])]
+        indexes = [
+            models.Index(fields=["is_published", "-start_date"]),
+            # The sync worker's question: which feeds are due.
+            models.Index(fields=["next_sync_at"], name="event_next_sync_at"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,12 +119,13 @@ class Event(TimeStamped):
     def save(self, *args, **kwargs) -> None:
         # An instance loaded before a bump must never write the old version
         # back (pages cached under it would come back stale): an update
-        # writes every field but content_version.
+        # writes every field but content_version, and but the sync worker's state.
         if not self._state.adding and self.pk is not None:
             fields = kwargs.get("update_fields")
             if fields is None:
                 fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
-            kwargs["update_fields"] = [name for name in fields if name != "content_version"]
+            kept = {"content_version", *self.SYNC_STATE_FIELDS}
+            kwargs["update_fields"] = [name for name in fields if name not in kept]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -675,3 +726,47 @@ class ScheduleImport(TimeStamped):
     @property
     def source(self) -> str:
         return self.file_name or self.feed_url
+
+
+class FeedSync(models.Model):
+    """One run of the worker over an event's official feed: what came back and what changed.
+
+    Written only by sessions.importers.sync, which keeps the last KEEP_SYNCS per event.
+    """
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", "changed"
+        UNCHANGED = "unchanged", "fetched, nothing changed"
+        NOT_MODIFIED = "not_modified", "not modified (304)"
+        FAILED = "failed", "failed"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feed_syncs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    feed_url = models.URLField("feed", max_length=500)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    # Why it failed, in the editors' words; or the import's one-line summary.
+    error = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    created = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField("moved in time", default=0)
+    re_roomed = models.PositiveIntegerField("re-roomed", default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    speakers_changed = models.PositiveIntegerField("speakers changed", default=0)
+    updated = models.PositiveIntegerField("updated in all", default=0)
+    # The import report's entries: each session created, updated or cancelled.
+    changes = models.JSONField(default=dict, blank=True)
+    # When the editors' email about this sync went out.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "feed sync"
+        indexes = [
+            models.Index(fields=["event", "-started_at"], name="feedsync_event_started"),
+            models.Index(fields=["-started_at"], name="feedsync_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"

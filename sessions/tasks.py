@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
+from django.db.models import Q
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sessions.importers import services as imports
+from sessions.importers import sync
 from sessions.models import ScheduleAlerts, Visitor
 from sessions.myschedule import alerts, services
+
+logger = logging.getLogger(__name__)
 
 EXPIRY_EVERY = dt.timedelta(days=1)
 
@@ -104,3 +109,50 @@ def schedule_change_emails() -> None:
     )
     if not queued.exists():
         send_schedule_change_emails.using(run_after=timezone.now() + CHANGE_EMAILS_EVERY).enqueue()
+
+
+# --- Official feeds kept in sync (sessions.importers.sync) --------------------
+
+# Pauses before the editors' email is tried again after the mail server failed.
+MAIL_RETRY_PAUSES = (dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
+
+
+@task
+def sync_official_feeds() -> int:
+    """Sync every event whose feed is due, then queue this task for when the next one is.
+
+    Several of these may be queued or running at once (each worker, each
+    editor's "sync now"): each event is claimed by one of them only.
+    """
+    try:
+        return sync.sync_due_events()
+    finally:
+        schedule_feed_syncs()
+
+
+def schedule_feed_syncs() -> None:
+    """Queue sync_official_feeds for when the next feed falls due, unless one is queued by then."""
+    due = sync.next_due()
+    if due is None:
+        return
+    run_after = max(due, timezone.now())
+    queued = DBTaskResult.objects.filter(
+        Q(run_after__isnull=True) | Q(run_after__lte=run_after),
+        task_path=sync_official_feeds.module_path,
+        status=TaskResultStatus.READY,
+    )
+    if not queued.exists():
+        sync_official_feeds.using(run_after=run_after).enqueue()
+
+
+@task
+def mail_feed_sync(sync_id: int, attempt: int = 1) -> bool:
+    """Email the editors what one sync changed; if the mail server fails, try again later."""
+    try:
+        return sync.mail_editors(sync_id=sync_id)
+    except Exception:
+        logger.exception("Could not email the editors about feed sync %s", sync_id)
+    if attempt <= len(MAIL_RETRY_PAUSES):
+        pause = MAIL_RETRY_PAUSES[attempt - 1]
+        mail_feed_sync.using(run_after=timezone.now() + pause).enqueue(sync_id, attempt + 1)
+    return False

@@ -15,6 +15,7 @@ from confguide.permissions import EDITORS_GROUP
 from sessions.models import (
     Company,
     Event,
+    FeedSync,
     Room,
     SavedSession,
     Session,
@@ -205,3 +206,17 @@ class SavedSessionFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     session = factory.SubFactory(SessionFactory)
+
+
+class FeedSyncFactory(factory.django.DjangoModelFactory):
+    """A sync of an event's feed that found a change, two seconds long."""
+
+    class Meta:
+        model = FeedSync
+
+    event = factory.SubFactory(EventFactory, feed_url="https://schedule.example.org/feed.json")
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyAttribute(lambda sync: sync.started_at + dt.timedelta(seconds=2))
+    feed_url = factory.LazyAttribute(lambda sync: sync.event.feed_url)
+    outcome = FeedSync.Outcome.CHANGED
+    http_status = 200

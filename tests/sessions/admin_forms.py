@@ -31,6 +31,8 @@ def event_data(*, rooms: list[dict] | None = None, **overrides) -> dict:
         "venue": "",
         "website_url": "",
         "schedule_url": "",
+        "feed_url": "",
+        "sync_every": "60",
     }
     data.update(overrides)
     return {**data, **inline("rooms", rooms or [])}
