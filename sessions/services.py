@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions import content
-from sessions.models import Company, Event, Session, SessionSpeaker, Speaker
+from sessions.models import Company, Event, Session, SessionSpeaker, SessionTheme, Speaker
 
 
 def unique_slug(base: str, taken: set[str], *, fallback: str, max_length: int) -> str:
@@ -68,6 +68,16 @@ def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
     for appearance in appearances:
         if appearance.company_id is None and appearance.speaker.company_id is not None:
             appearance.company_id = appearance.speaker.company_id
+
+
+def mark_themes_hand_set(*, links: Iterable[SessionTheme], editor) -> None:
+    """Themes an editor set on sessions: hand-set, by them, now (saved by the caller)."""
+    now = timezone.now()
+    for link in links:
+        link.source = SessionTheme.Source.HAND
+        link.rule = None
+        link.set_by = editor
+        link.set_at = now
 
 
 def _fill_blanks(*, keep, duplicates, fields: Iterable[str]) -> list[str]:
