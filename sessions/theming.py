@@ -115,7 +115,8 @@ def rule_matches(rule: ThemeRule, session: Session) -> bool:
 class ThemeChanges:
     """What applying the rules does to one theme's sessions."""
 
-    theme: Theme
+    theme_id: int
+    theme: Theme | None = None
     added: list[SessionFacts] = field(default_factory=list)
     removed: list[SessionFacts] = field(default_factory=list)
 
@@ -151,7 +152,7 @@ class ThemeChanges:
 class RulePlan:
     """The links to add, remove and re-attribute so that rule-set themes follow the rules."""
 
-    themes: list[ThemeChanges]
+    themes: list[ThemeChanges]  # those that gain or lose sessions, in the themes' order
     sessions_examined: int
     to_add: list[SessionTheme] = field(default_factory=list)
     to_remove: list[int] = field(default_factory=list)  # SessionTheme ids
@@ -161,7 +162,7 @@ class RulePlan:
     @property
     def changes(self) -> list[ThemeChanges]:
         """The themes that gain or lose sessions."""
-        return [theme for theme in self.themes if theme.added or theme.removed]
+        return self.themes
 
     @property
     def is_empty(self) -> bool:
@@ -195,14 +196,14 @@ def plan_rules(*, event_ids: Iterable[int] | None = None) -> RulePlan:
     sessions_in_scope = Session.objects.all()
     if event_ids is not None:
         sessions_in_scope = sessions_in_scope.filter(event_id__in=list(event_ids))
-    themes = {theme.pk: ThemeChanges(theme) for theme in Theme.objects.all()}
+    themes: dict[int, ThemeChanges] = {}
     rules = [CompiledRule.of(rule) for rule in ThemeRule.objects.filter(is_active=True)]
     sessions = _load_sessions(sessions_in_scope)
     links = SessionTheme.objects.filter(session__in=sessions_in_scope.values("pk")).only(
         "pk", "session_id", "theme_id", "source", "rule_id"
     )
     links = {(link.session_id, link.theme_id): link for link in links}
-    plan = RulePlan(themes=list(themes.values()), sessions_examined=len(sessions))
+    plan = RulePlan(themes=[], sessions_examined=len(sessions))
     # For each session, each theme a rule gives it and the first of its rules that
     # matches (rules come in the model's order).
     wanted: dict[int, dict[int, int]] = {}
@@ -225,7 +226,7 @@ def plan_rules(*, event_ids: Iterable[int] | None = None) -> RulePlan:
                         set_at=now,
                     )
                 )
-                themes[theme_id].added.append(session)
+                themes.setdefault(theme_id, ThemeChanges(theme_id)).added.append(session)
                 plan.events.add(session.event_id)
             elif link.source == SessionTheme.Source.RULE and link.rule_id != rule_id:
                 link.rule_id = rule_id  # still the theme's, now by another of its rules
@@ -235,8 +236,12 @@ def plan_rules(*, event_ids: Iterable[int] | None = None) -> RulePlan:
             continue
         session = sessions[session_id]
         plan.to_remove.append(link.pk)
-        themes[theme_id].removed.append(session)
+        themes.setdefault(theme_id, ThemeChanges(theme_id)).removed.append(session)
         plan.events.add(session.event_id)
+    if themes:  # their names, in the themes' own order
+        for theme in Theme.objects.filter(pk__in=themes):
+            themes[theme.pk].theme = theme
+            plan.themes.append(themes[theme.pk])
     return plan
 
 
