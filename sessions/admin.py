@@ -541,11 +541,17 @@ class SessionAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         rows = formset.save(commit=False)
-        if formset.model is SessionSpeaker:
-            services.default_affiliations(appearances=rows)
         if formset.model is SessionTheme:
             # A theme an editor adds or changes here is theirs: rules leave it alone.
-            services.mark_themes_hand_set(links=rows, editor=request.user)
+            services.set_themes_by_hand(
+                session=form.instance,
+                saved=rows,
+                removed=formset.deleted_objects,
+                editor=request.user,
+            )
+            return
+        if formset.model is SessionSpeaker:
+            services.default_affiliations(appearances=rows)
         for obj in formset.deleted_objects:
             obj.delete()
         for row in rows:

@@ -32,16 +32,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from sessions.models import (
-    Company,
-    Event,
-    Room,
-    Session,
-    SessionSpeaker,
-    SessionTheme,
-    Speaker,
-    Theme,
-)
+from sessions.models import Company, Event, Room, Session, SessionSpeaker, Speaker, Theme
 from sessions.search.documents import refresh_search_vectors
 
 
@@ -248,16 +239,6 @@ def _appearance_changed(sender, instance: SessionSpeaker, raw: bool = False, **k
         return
     event_id = Session.objects.filter(pk=instance.session_id).values_list("event_id", flat=True)
     programme_changed([event_id.first()], session_ids=[instance.session_id])
-
-
-@receiver(post_save, sender=SessionTheme, dispatch_uid="programme_theme_link_saved")
-@receiver(post_delete, sender=SessionTheme, dispatch_uid="programme_theme_link_deleted")
-def _theme_link_changed(sender, instance: SessionTheme, raw: bool = False, **kwargs) -> None:
-    """A theme set or removed through the admin's themes inline (themes are in no document)."""
-    if raw:
-        return
-    event_id = Session.objects.filter(pk=instance.session_id).values_list("event_id", flat=True)
-    programme_changed([event_id.first()], session_ids=())
 
 
 @receiver(m2m_changed, sender=Session.themes.through, dispatch_uid="programme_themes_linked")

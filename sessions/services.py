@@ -70,14 +70,25 @@ def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
             appearance.company_id = appearance.speaker.company_id
 
 
-def mark_themes_hand_set(*, links: Iterable[SessionTheme], editor) -> None:
-    """Themes an editor set on sessions: hand-set, by them, now (saved by the caller)."""
+@content.batch()
+def set_themes_by_hand(
+    *, session: Session, saved: Iterable[SessionTheme], removed: Iterable[SessionTheme], editor
+) -> None:
+    """An editor's changes to a session's themes: what they add or change is
+    hand-set, by them, so rules leave it alone; what they remove goes."""
+    saved, removed = list(saved), list(removed)
     now = timezone.now()
-    for link in links:
+    for link in removed:
+        link.delete()
+    for link in saved:
         link.source = SessionTheme.Source.HAND
         link.rule = None
         link.set_by = editor
         link.set_at = now
+        link.save()
+    if saved or removed:
+        # Row saves send no m2m_changed: say so here. Themes are in no search document.
+        content.programme_changed([session.event_id], session_ids=())
 
 
 def _fill_blanks(*, keep, duplicates, fields: Iterable[str]) -> list[str]:
