@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from confguide.timezones import available_time_zones
 from sessions import services, theming
 from sessions.days import day_bounds
-from sessions.forms import ApplyRulesForm, MergeForm
+from sessions.forms import ApplyRulesForm, MergeForm, SessionThemeForm
 from sessions.importers import admin as admin_import
 from sessions.importers import selectors as import_selectors
 from sessions.models import (
@@ -328,12 +328,13 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 class SessionThemeInline(admin.TabularInline):
-    """The session's themes and who set each: a theme an editor adds or changes
-    here is hand-set, and rules never remove it."""
+    """The session's themes and who set each: a theme an editor adds, changes or
+    keeps by hand here is hand-set, and rules never remove it."""
 
     model = SessionTheme
+    form = SessionThemeForm
     extra = 1
-    fields = ("theme", "set_how")
+    fields = ("theme", "by_hand", "set_how")
     readonly_fields = ("set_how",)
     autocomplete_fields = ("theme",)
     verbose_name_plural = "themes"
@@ -543,9 +544,15 @@ class SessionAdmin(admin.ModelAdmin):
         rows = formset.save(commit=False)
         if formset.model is SessionTheme:
             # A theme an editor adds or changes here is theirs: rules leave it alone.
-            services.set_themes_by_hand(
+            by_hand = {
+                id(theme_form.instance)
+                for theme_form in formset.forms
+                if theme_form.cleaned_data.get("by_hand")
+            }
+            services.set_session_themes(
                 session=form.instance,
-                saved=rows,
+                by_hand=[row for row in rows if id(row) in by_hand],
+                to_rules=[row for row in rows if id(row) not in by_hand],
                 removed=formset.deleted_objects,
                 editor=request.user,
             )

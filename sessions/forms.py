@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from sessions.models import SessionTheme
+
 
 class MergeForm(forms.Form):
     """Which of the selected duplicates survives a merge."""
@@ -31,3 +33,24 @@ class ApplyRulesForm(forms.Form):
         self.fields["event"].error_messages["invalid_choice"] = (
             "There is no such event; choose one from the list."
         )
+
+
+class SessionThemeForm(forms.ModelForm):
+    """A session's theme in the admin, and whether the editor keeps it by hand."""
+
+    by_hand = forms.BooleanField(
+        label="kept by hand",
+        required=False,
+        initial=True,
+        help_text="Ticked, rules never remove it; unticked, it stays only while a rule of "
+        "its theme matches the session.",
+    )
+
+    class Meta:
+        model = SessionTheme
+        fields = ("theme",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["by_hand"].initial = self.instance.source == SessionTheme.Source.HAND

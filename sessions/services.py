@@ -71,22 +71,33 @@ def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
 
 
 @content.batch()
-def set_themes_by_hand(
-    *, session: Session, saved: Iterable[SessionTheme], removed: Iterable[SessionTheme], editor
+def set_session_themes(
+    *,
+    session: Session,
+    by_hand: Iterable[SessionTheme],
+    to_rules: Iterable[SessionTheme],
+    removed: Iterable[SessionTheme],
+    editor,
 ) -> None:
-    """An editor's changes to a session's themes: what they add or change is
-    hand-set, by them, so rules leave it alone; what they remove goes."""
-    saved, removed = list(saved), list(removed)
+    """An editor's changes to a session's themes (sessions.theming keeps to them).
+
+    `by_hand`: themes they add, change or keep by hand: theirs from now, which
+    rules never remove. `to_rules`: themes they hand back to the rules, which
+    keep them while one of the theme's rules matches. `removed`: gone.
+    """
+    by_hand, to_rules, removed = list(by_hand), list(to_rules), list(removed)
     now = timezone.now()
     for link in removed:
         link.delete()
-    for link in saved:
-        link.source = SessionTheme.Source.HAND
-        link.rule = None
-        link.set_by = editor
-        link.set_at = now
+    for link in by_hand:
+        link.source, link.rule = SessionTheme.Source.HAND, None
+        link.set_by, link.set_at = editor, now
         link.save()
-    if saved or removed:
+    for link in to_rules:
+        link.source = SessionTheme.Source.RULE
+        link.set_by, link.set_at = None, now
+        link.save()
+    if by_hand or to_rules or removed:
         # Row saves send no m2m_changed: say so here. Themes are in no search document.
         content.programme_changed([session.event_id], session_ids=())
 

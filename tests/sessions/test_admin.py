@@ -350,7 +350,12 @@ def test_moving_a_session_in_the_admin_raises_its_calendar_sequence(editor_clien
         ends="2030-11-17 11:35",
         room=session.room.pk,
         theme_links=[
-            {"id": link.pk, "session": session.pk, "theme": link.theme_id}
+            {
+                "id": link.pk,
+                "session": session.pk,
+                "theme": link.theme_id,
+                "by_hand": "on" if link.source == "hand" else "",
+            }
             for link in session.theme_links.all()
         ],
         initial_theme_links=session.theme_links.count(),

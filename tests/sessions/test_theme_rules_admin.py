@@ -216,42 +216,77 @@ def test_a_rule_written_in_the_theme_form_is_checked_and_saved(editor_client):
     assert ThemeRule.objects.get(theme=theme).words == "SBOM\nsigstore"
 
 
-def test_themes_an_editor_sets_on_a_session_are_hand_set_and_kept_by_the_rules(
-    editor_client, editor
-):
-    storage, mesh = ThemeFactory(name="Storage"), ThemeFactory(name="Mesh")
-    ThemeRule.objects.create(theme=storage, name="words", words="storage")
-    session = SessionFactory(title="Storage Talk")
-    event = session.event
-    SessionTheme.objects.create(session=session, theme=storage, source=SessionTheme.Source.RULE)
-    version = Event.objects.get(pk=event.pk).content_version
-    link = session.theme_links.get()
+def _post_themes(client, session, rows: list[dict]):
+    """The session's change form, unchanged but for its themes inline."""
     data = session_data(
-        event,
-        title="Quiet Talk",  # the rule no longer matches
+        session.event,
+        title=session.title,
         slug=session.slug,
         starts=f"{session.starts_at:%Y-%m-%d %H:%M}",
         ends=f"{session.ends_at:%Y-%m-%d %H:%M}",
         room=session.room_id,
-        theme_links=[
-            {"id": link.pk, "session": session.pk, "theme": storage.pk},
-            {"session": session.pk, "theme": mesh.pk},
-        ],
-        initial_theme_links=1,
+        abstract=session.abstract,
+        theme_links=[{"session": session.pk} | row for row in rows],
+        initial_theme_links=len([row for row in rows if "id" in row]),
     )
+    return client.post(reverse("admin:conference_session_change", args=[session.pk]), data)
 
-    response = editor_client.post(
-        reverse("admin:conference_session_change", args=[session.pk]), data
+
+def _how_set(session) -> set[tuple[str, str, int | None]]:
+    return {(t.theme.name, t.source, t.set_by_id) for t in session.theme_links.all()}
+
+
+def test_themes_an_editor_sets_on_a_session_are_hand_set_and_kept_by_the_rules(
+    editor_client, editor
+):
+    storage, mesh = ThemeFactory(name="Storage"), ThemeFactory(name="Mesh")
+    rule = ThemeRule.objects.create(theme=storage, name="words", words="storage")
+    session = SessionFactory(title="Quiet Talk", abstract="")  # no rule matches it
+    SessionTheme.objects.create(
+        session=session, theme=storage, source=SessionTheme.Source.RULE, rule=rule
+    )
+    version = Event.objects.get(pk=session.event_id).content_version
+    link = session.theme_links.get()
+
+    response = _post_themes(
+        editor_client,
+        session,
+        [{"id": link.pk, "theme": storage.pk}, {"theme": mesh.pk, "by_hand": "on"}],
     )
 
     assert response.status_code == 302
-    assert {(t.theme.name, t.source, t.set_by_id) for t in session.theme_links.all()} == {
-        ("Storage", "rule", None),  # untouched by the editor
+    assert _how_set(session) == {
+        ("Storage", "rule", None),  # left as the rule set it
         ("Mesh", "hand", editor.pk),
     }
-    assert Event.objects.get(pk=event.pk).content_version > version
-    # Applying the rules takes away the rule's theme, never the editor's.
-    editor_client.post(APPLY, {"event": event.pk})
-    assert [t.theme.name for t in session.theme_links.all()] == ["Mesh"]
+    assert Event.objects.get(pk=session.event_id).content_version > version
     page = editor_client.get(reverse("admin:conference_session_change", args=[session.pk]))
     assert f"by hand, {editor}" in page.text
+    assert "rule “words”" in page.text
+    # Applying the rules takes away the rule's theme, never the editor's.
+    editor_client.post(APPLY, {"event": session.event_id})
+    assert _how_set(session) == {("Mesh", "hand", editor.pk)}
+
+
+def test_an_editor_keeps_a_rule_set_theme_by_hand_or_hands_one_back_to_the_rules(
+    editor_client, editor
+):
+    storage, mesh = ThemeFactory(name="Storage"), ThemeFactory(name="Mesh")
+    session = SessionFactory(title="Quiet Talk", abstract="")  # no rule matches it
+    by_rule = SessionTheme.objects.create(
+        session=session, theme=storage, source=SessionTheme.Source.RULE
+    )
+    by_hand = SessionTheme.objects.create(session=session, theme=mesh)
+
+    _post_themes(
+        editor_client,
+        session,
+        [
+            {"id": by_rule.pk, "theme": storage.pk, "by_hand": "on"},
+            {"id": by_hand.pk, "theme": mesh.pk},  # unticked
+        ],
+    )
+
+    assert _how_set(session) == {("Storage", "hand", editor.pk), ("Mesh", "rule", None)}
+    editor_client.post(APPLY, {"event": session.event_id})
+    assert _how_set(session) == {("Storage", "hand", editor.pk)}
