@@ -52,5 +52,21 @@ class SessionThemeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A table row's fields sit under column headings: name each one for
+        # screen readers.
+        theme = self.instance.theme if self.instance.theme_id else None
+        select = self.fields["theme"].widget
+        # The admin wraps it (add and change links); the wrapper renders the inner one.
+        getattr(select, "widget", select).attrs["aria-label"] = "Theme"
+        self.fields["by_hand"].widget.attrs["aria-label"] = (
+            f"Keep {theme} by hand" if theme else "Keep this theme by hand"
+        )
         if self.instance.pk is not None:
             self.fields["by_hand"].initial = self.instance.source == SessionTheme.Source.HAND
+
+
+class SessionThemeFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and form.instance.theme_id:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {form.instance.theme}"

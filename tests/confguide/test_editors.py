@@ -12,7 +12,17 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.integration
 
-CONFERENCE_MODELS = ["event", "theme", "company", "speaker", "room", "session", "sessionspeaker"]
+CONFERENCE_MODELS = [
+    "event",
+    "theme",
+    "themerule",
+    "company",
+    "speaker",
+    "room",
+    "session",
+    "sessionspeaker",
+    "sessiontheme",
+]
 # Apps whose models are accounts, permissions or plumbing: editors get none of them.
 NEVER_FOR_EDITORS = {"auth", "contenttypes", "sessions", "admin"}
 

@@ -20,7 +20,7 @@ def _nodes(executor: MigrationExecutor) -> tuple[tuple[str, str], tuple[str, str
     return node, parent
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_existing_theme_links_survive_the_migration_as_hand_set():
     executor = MigrationExecutor(connection)
     node, parent = _nodes(executor)
