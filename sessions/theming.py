@@ -152,17 +152,12 @@ class ThemeChanges:
 class RulePlan:
     """The links to add, remove and re-attribute so that rule-set themes follow the rules."""
 
-    themes: list[ThemeChanges]  # those that gain or lose sessions, in the themes' order
+    changes: list[ThemeChanges]  # the themes that gain or lose sessions, in their order
     sessions_examined: int
     to_add: list[SessionTheme] = field(default_factory=list)
     to_remove: list[int] = field(default_factory=list)  # SessionTheme ids
     to_reattribute: list[SessionTheme] = field(default_factory=list)
     events: set[int] = field(default_factory=set)
-
-    @property
-    def changes(self) -> list[ThemeChanges]:
-        """The themes that gain or lose sessions."""
-        return self.themes
 
     @property
     def is_empty(self) -> bool:
@@ -203,7 +198,7 @@ def plan_rules(*, event_ids: Iterable[int] | None = None) -> RulePlan:
         "pk", "session_id", "theme_id", "source", "rule_id"
     )
     links = {(link.session_id, link.theme_id): link for link in links}
-    plan = RulePlan(themes=[], sessions_examined=len(sessions))
+    plan = RulePlan(changes=[], sessions_examined=len(sessions))
     # For each session, each theme a rule gives it and the first of its rules that
     # matches (rules come in the model's order).
     wanted: dict[int, dict[int, int]] = {}
@@ -241,7 +236,7 @@ def plan_rules(*, event_ids: Iterable[int] | None = None) -> RulePlan:
     if themes:  # their names, in the themes' own order
         for theme in Theme.objects.filter(pk__in=themes):
             themes[theme.pk].theme = theme
-            plan.themes.append(themes[theme.pk])
+            plan.changes.append(themes[theme.pk])
     return plan
 
 
