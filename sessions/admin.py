@@ -3,18 +3,21 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from confguide.timezones import available_time_zones
-from sessions import services
+from sessions import services, theming
 from sessions.days import day_bounds
-from sessions.forms import MergeForm
+from sessions.forms import ApplyRulesForm, MergeForm, SessionThemeForm, SessionThemeFormSet
 from sessions.importers import admin as admin_import
 from sessions.importers import selectors as import_selectors
 from sessions.importers.sync_admin import EventFeedSettings, FeedSyncAdmin
@@ -26,8 +29,10 @@ from sessions.models import (
     ScheduleImport,
     Session,
     SessionSpeaker,
+    SessionTheme,
     Speaker,
     Theme,
+    ThemeRule,
 )
 
 # Longer than any real conference; keeps the day filter short if an event's
@@ -126,19 +131,114 @@ class EventAdmin(EventFeedSettings, admin.ModelAdmin):
 admin.site.register(FeedSync, FeedSyncAdmin)
 
 
+class ThemeRuleInline(admin.StackedInline):
+    model = ThemeRule
+    extra = 0
+    fields = (
+        "name",
+        "is_active",
+        "words",
+        ("in_title", "in_abstract", "in_track"),
+        "companies",
+        "exclusions",
+    )
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ("name", "colour", "order", "session_count")
+    list_display = ("name", "colour", "order", "session_count", "rule_count")
     list_editable = ("order",)
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [ThemeRuleInline]
+    change_list_template = "admin/conference/theme/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "apply-rules/",
+                self.admin_site.admin_view(self.apply_rules_view),
+                name="conference_theme_apply_rules",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
-        return _ordered(super().get_queryset(request).annotate(_session_count=Count("sessions")))
+        return _ordered(
+            super()
+            .get_queryset(request)
+            .annotate(
+                _session_count=Count("session_links", distinct=True),
+                _rule_count=Count("rules", filter=Q(rules__is_active=True), distinct=True),
+            )
+        )
 
     @admin.display(description="sessions", ordering="_session_count")
     def session_count(self, obj):
         return obj._session_count
+
+    @admin.display(description="active rules", ordering="_rule_count")
+    def rule_count(self, obj):
+        return obj._rule_count
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+
+        class OrderForm(base):
+            # The list's order boxes sit under one column heading: name each for
+            # screen readers (axe: every form field needs a label).
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "order" in self.fields and self.instance.pk:
+                    self.fields["order"].widget.attrs["aria-label"] = f"Order of {self.instance}"
+
+        return OrderForm
+
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
+    def apply_rules_view(self, request):
+        """Preview what the rules would change (GET), then apply them (POST)."""
+        # Rules add and remove sessions' themes: for those who may change sessions.
+        if not request.user.has_perms(["conference.change_session", "conference.view_theme"]):
+            raise PermissionDenied
+        events = Event.objects.order_by("-start_date", "name")
+        status = 200
+        plan = None
+        if request.method == "POST":
+            form = ApplyRulesForm(request.POST, events=events)
+            if form.is_valid():
+                event = form.cleaned_data["event"]
+                done = theming.apply_rules(event_ids=[event.pk] if event else None)
+                self._report_applied(request, done, event)
+                return HttpResponseRedirect(reverse("admin:conference_theme_changelist"))
+            status = 400
+        elif "preview" in request.GET:
+            form = ApplyRulesForm(request.GET, events=events)
+            if form.is_valid():
+                event = form.cleaned_data["event"]
+                plan = theming.plan_rules(event_ids=[event.pk] if event else None)
+            else:
+                status = 400
+        else:
+            form = ApplyRulesForm(events=events)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Apply theme rules",
+            "opts": self.model._meta,
+            "form": form,
+            "plan": plan,
+            "preview_titles": theming.PREVIEW_TITLES,
+            "scope": form.cleaned_data.get("event") if form.is_bound and form.is_valid() else None,
+        }
+        return render(request, "admin/conference/theme/apply_rules.html", context, status=status)
+
+    def _report_applied(self, request, plan, event) -> None:
+        where = f"the sessions of {event}" if event else "the sessions of every event"
+        changes = plan.changes
+        if not changes:
+            self.message_user(request, f"The rules changed no theme of {where}.", messages.INFO)
+            return
+        for theme in changes:
+            self.message_user(request, theme.describe(done=True), messages.SUCCESS)
 
 
 class MergeDuplicatesMixin:
@@ -245,6 +345,28 @@ class SessionSpeakerInline(admin.TabularInline):
         return super().get_queryset(request).select_related("speaker", "company")
 
 
+class SessionThemeInline(admin.TabularInline):
+    """The session's themes and who set each: a theme an editor adds, changes or
+    keeps by hand here is hand-set, and rules never remove it."""
+
+    model = SessionTheme
+    form = SessionThemeForm
+    formset = SessionThemeFormSet
+    extra = 1
+    fields = ("theme", "by_hand", "set_how")
+    readonly_fields = ("set_how",)
+    verbose_name_plural = "themes"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("theme", "rule", "set_by")
+
+    @admin.display(description="set")
+    def set_how(self, obj):
+        if obj.pk is None:
+            return "by hand, when saved"
+        return f"{obj.describe_source()}, {obj.set_at:%d %b %Y}"
+
+
 class ConferenceDayFilter(admin.SimpleListFilter):
     """Sessions of one conference day, in each event's own zone and with its 04:00 day break."""
 
@@ -304,7 +426,6 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ("title", "abstract", "speakers__name", "appearances__company__name")
     search_help_text = "Search titles, abstracts, speakers and companies."
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("themes",)
     date_hierarchy = "starts_at"
     readonly_fields = (
         "uid",
@@ -314,7 +435,7 @@ class SessionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = [SessionSpeakerInline]
+    inlines = [SessionSpeakerInline, SessionThemeInline]
     actions = ["publish", "unpublish", "cancel"]
     fieldsets = (
         (None, {"fields": ("event", "title", "slug", "status", "is_editors_pick")}),
@@ -326,7 +447,6 @@ class SessionAdmin(admin.ModelAdmin):
                     "format",
                     "level",
                     "language",
-                    "themes",
                     "track",
                     "abstract",
                     "editors_note",
@@ -442,13 +562,28 @@ class SessionAdmin(admin.ModelAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        appearances = formset.save(commit=False)
+        rows = formset.save(commit=False)
+        if formset.model is SessionTheme:
+            # A theme an editor adds or changes here is theirs: rules leave it alone.
+            by_hand = {
+                id(theme_form.instance)
+                for theme_form in formset.forms
+                if theme_form.cleaned_data.get("by_hand")
+            }
+            services.set_session_themes(
+                session=form.instance,
+                by_hand=[row for row in rows if id(row) in by_hand],
+                to_rules=[row for row in rows if id(row) not in by_hand],
+                removed=formset.deleted_objects,
+                editor=request.user,
+            )
+            return
         if formset.model is SessionSpeaker:
-            services.default_affiliations(appearances=appearances)
+            services.default_affiliations(appearances=rows)
         for obj in formset.deleted_objects:
             obj.delete()
-        for appearance in appearances:
-            appearance.save()
+        for row in rows:
+            row.save()
         formset.save_m2m()
 
     def _set_status(self, request, queryset, status, verb):

@@ -17,7 +17,7 @@ class ConferenceConfig(AppConfig):
         # Admin saves and deletes move the events' content versions.
         from sessions import content  # noqa: F401
         from sessions.demo import content as demo
-        from sessions.demo import kubecon, live
+        from sessions.demo import kubecon, live, rules
         from sessions.myschedule import personal_data, receivers
         from sessions.myschedule import selectors as myschedule
         from sessions.public.selectors import PAGE_TITLES
@@ -26,6 +26,8 @@ class ConferenceConfig(AppConfig):
         contributions.add_demo_step(
             "KubeCon + CloudNativeCon North America 2020", demo.load_kubecon_na_2020, order=10
         )
+        # The demo themes' rules, before the import they theme.
+        contributions.add_demo_step("Theme rules", rules.load_theme_rules, order=25)
         # A second, real event from the official schedule, where ../shared/data has it.
         contributions.add_demo_step(
             "KubeCon + CloudNativeCon Europe 2026", kubecon.load_kubecon_eu_2026, order=30

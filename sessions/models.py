@@ -341,7 +341,10 @@ class Session(TimeStamped):
     room = models.ForeignKey(
         Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
-    themes = models.ManyToManyField(Theme, blank=True, related_name="sessions")
+    # Through SessionTheme, which records who set each theme: an editor, or a rule.
+    themes = models.ManyToManyField(
+        Theme, through="SessionTheme", blank=True, related_name="sessions"
+    )
     speakers = models.ManyToManyField(Speaker, through="SessionSpeaker", related_name="sessions")
     schedule_url = models.URLField("official schedule link", max_length=500, blank=True)
     video_url = models.URLField("video", max_length=500, blank=True)
@@ -489,6 +492,101 @@ class SessionSpeaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker} @ {self.company}" if self.company_id else str(self.speaker)
+
+
+class ThemeRule(TimeStamped):
+    """Words, phrases and companies that put sessions under a theme (sessions.theming)."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(
+        max_length=200, help_text="For editors only: what this rule is meant to catch."
+    )
+    words = models.TextField(
+        "words and phrases",
+        blank=True,
+        help_text="One word or phrase a line. A session matches when its title, abstract or "
+        "official track (as ticked below) contains one of them as whole words, in any case: "
+        "“storage” matches “Storage for AI” but not “storageclass”; “object storage” needs "
+        "both words, next to each other. List plurals and spellings you want too.",
+    )
+    in_title = models.BooleanField("look in the title", default=True)
+    in_abstract = models.BooleanField("look in the abstract", default=True)
+    in_track = models.BooleanField("look in the official track", default=True)
+    companies = models.TextField(
+        blank=True,
+        help_text="One company name a line. A session matches when one of its speakers speaks "
+        "for that company (the affiliation shown on the session), whatever the case.",
+    )
+    exclusions = models.TextField(
+        "except",
+        blank=True,
+        help_text="One word or phrase a line, matched like the words above. A session whose "
+        "title, abstract or track (as ticked) contains one is never matched by this rule, "
+        "even through a company: “object storage marketing” keeps sales pitches out of a "
+        "“storage” rule.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive rules match nothing: their themes go."
+    )
+
+    class Meta:
+        ordering = ["theme", "name"]
+        verbose_name = "theme rule"
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.words.strip() or self.companies.strip()):
+            raise ValidationError("Give at least one word, phrase or company to match.")
+        if self.words.strip() and not (self.in_title or self.in_abstract or self.in_track):
+            raise ValidationError(
+                "Tick at least one of title, abstract and track for the words to be looked for."
+            )
+
+
+class SessionTheme(models.Model):
+    """A session's theme and who set it: an editor by hand, or a theme rule.
+
+    Rules add and remove only the themes they set; a hand-set theme stays
+    whatever the rules say.
+    """
+
+    class Source(models.TextChoices):
+        HAND = "hand", "by hand"
+        RULE = "rule", "by a rule"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="theme_links")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="session_links")
+    # Rows from before rules existed were editors' choices: "hand" by default.
+    source = models.CharField(max_length=10, choices=Source, default=Source.HAND)
+    rule = models.ForeignKey(
+        ThemeRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="links"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The editor who set it by hand, where known.",
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The table and unique pair of the plain many-to-many this replaced.
+        db_table = "conference_session_themes"
+        unique_together = [("session", "theme")]
+        verbose_name = "theme"
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.describe_source()})"
+
+    def describe_source(self) -> str:
+        if self.source == self.Source.RULE:
+            return f"rule “{self.rule.name}”" if self.rule_id else "a rule since removed"
+        return f"by hand, {self.set_by}" if self.set_by_id else "by hand"
 
 
 def _visitor_token() -> str:

@@ -20,6 +20,7 @@ from sessions.models import (
     ScheduleChange,
     Session,
     SessionSpeaker,
+    SessionTheme,
     Speaker,
 )
 
@@ -208,6 +209,38 @@ def default_affiliations(*, appearances: Iterable[SessionSpeaker]) -> None:
     for appearance in appearances:
         if appearance.company_id is None and appearance.speaker.company_id is not None:
             appearance.company_id = appearance.speaker.company_id
+
+
+@content.batch()
+def set_session_themes(
+    *,
+    session: Session,
+    by_hand: Iterable[SessionTheme],
+    to_rules: Iterable[SessionTheme],
+    removed: Iterable[SessionTheme],
+    editor,
+) -> None:
+    """An editor's changes to a session's themes (sessions.theming keeps to them).
+
+    `by_hand`: themes they add, change or keep by hand: theirs from now, which
+    rules never remove. `to_rules`: themes they hand back to the rules, which
+    keep them while one of the theme's rules matches. `removed`: gone.
+    """
+    by_hand, to_rules, removed = list(by_hand), list(to_rules), list(removed)
+    now = timezone.now()
+    for link in removed:
+        link.delete()
+    for link in by_hand:
+        link.source, link.rule = SessionTheme.Source.HAND, None
+        link.set_by, link.set_at = editor, now
+        link.save()
+    for link in to_rules:
+        link.source = SessionTheme.Source.RULE
+        link.set_by, link.set_at = None, now
+        link.save()
+    if by_hand or to_rules or removed:
+        # Row saves send no m2m_changed: say so here. Themes are in no search document.
+        content.programme_changed([session.event_id], session_ids=())
 
 
 def _fill_blanks(*, keep, duplicates, fields: Iterable[str]) -> list[str]:

@@ -32,6 +32,7 @@ SESSIONS_CORE = {
     "querysets",
     "services",
     "tasks",
+    "theming",
     "validators",
 }
 SESSIONS_PACKAGES = {

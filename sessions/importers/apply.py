@@ -7,7 +7,8 @@ moved ones raise their calendar SEQUENCE, new ones are created, and those the
 source no longer lists are cancelled, never deleted (attendees saved them).
 What editors added (themes, notes, picks, level, slugs, video and slide links)
 is never touched; a new session takes them from a file that carries them (a
-guide's own export). Rooms are matched by guid, then by normalised name;
+guide's own export). Last, the editors' theme rules theme the sessions as they
+now read (sessions.theming). Rooms are matched by guid, then by normalised name;
 speakers by guid, then by name across events; companies by normalised name
 without legal suffixes. Everything is read up front and written with bulk
 operations, so the number of queries does not grow with the number of sessions.
@@ -23,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
 
-from sessions import content
+from sessions import content, theming
 from sessions.days import conference_day
 from sessions.importers.base import (
     ImportLimits,
@@ -160,6 +161,7 @@ def _apply(
     _link_themes(changes)
     limits.check_time(APPLYING)
     _sync_appearances(event, changes, report)
+    _apply_theme_rules(event)
     return report
 
 
@@ -621,6 +623,15 @@ def _sync_appearances(event: Event, changes: _SessionChanges, report: ImportRepo
         ]
     SessionSpeaker.objects.filter(session_id__in=stale).delete()
     SessionSpeaker.objects.bulk_create(fresh)
+
+
+def _apply_theme_rules(event: Event) -> None:
+    """Let the editors' theme rules theme the event's sessions as they now read.
+
+    After the speakers, whose companies rules match; hand-set themes stay
+    (sessions.theming). Its own bump of the version joins the import's one.
+    """
+    theming.apply_rules(event_ids=[event.pk])
 
 
 def _current_line_ups(event: Event) -> dict[int, list[tuple[int, int | None]]]:

@@ -12,7 +12,17 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.integration
 
-CONFERENCE_MODELS = ["event", "theme", "company", "speaker", "room", "session", "sessionspeaker"]
+CONFERENCE_MODELS = [
+    "event",
+    "theme",
+    "themerule",
+    "company",
+    "speaker",
+    "room",
+    "session",
+    "sessionspeaker",
+    "sessiontheme",
+]
 # What editors read but only the task worker writes.
 CONFERENCE_READ_ONLY = ["feedsync"]
 # Apps whose models are accounts, permissions or plumbing: editors get none of them.

@@ -45,6 +45,8 @@ def session_data(
     ends: str = "2030-11-17 10:35",
     appearances: list[dict] | None = None,
     initial_appearances: int = 0,
+    theme_links: list[dict] | None = None,
+    initial_theme_links: int = 0,
     **overrides,
 ) -> dict:
     """Times are typed as the form shows them (the event's zone or UTC, see the admin)."""
@@ -71,6 +73,8 @@ def session_data(
     }
     data.update(overrides)
     data.update(inline("appearances", appearances or [], initial=initial_appearances))
+    # The themes inline (SessionTheme): each row a theme, with its id when it exists.
+    data.update(inline("theme_links", theme_links or [], initial=initial_theme_links))
     return data
 
 

@@ -349,7 +349,16 @@ def test_moving_a_session_in_the_admin_raises_its_calendar_sequence(editor_clien
         starts="2030-11-17 11:00",
         ends="2030-11-17 11:35",
         room=session.room.pk,
-        themes=[programme[Theme].pk],
+        theme_links=[
+            {
+                "id": link.pk,
+                "session": session.pk,
+                "theme": link.theme_id,
+                "by_hand": "on" if link.source == "hand" else "",
+            }
+            for link in session.theme_links.all()
+        ],
+        initial_theme_links=session.theme_links.count(),
         appearances=[
             {
                 "id": a.pk,

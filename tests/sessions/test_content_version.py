@@ -20,6 +20,7 @@ from tests.factories import (
     SpeakerFactory,
     ThemeFactory,
 )
+from tests.sessions.admin_forms import inline
 
 pytestmark = pytest.mark.integration
 
@@ -298,6 +299,7 @@ def test_admin_edit_shows_on_the_next_request(editor_client, two_events, shown):
     data = {name: form.initial.get(name, "") for name in form.fields} | {
         "name": "Renamed in the admin"
     }
+    data |= inline("rules", [])  # the theme's rules inline, empty
     response = editor_client.post(change, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 

@@ -152,6 +152,7 @@ def test_load_demo_runs_each_apps_content_after_what_it_builds_on(db):
     assert labels == [
         "KubeCon + CloudNativeCon North America 2020",
         "Guide post on KubeCon NA 2020",
+        "Theme rules",
         "KubeCon + CloudNativeCon Europe 2026",
         "Live demo event (today)",
     ]

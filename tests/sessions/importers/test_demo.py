@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from sessions.demo import kubecon as kubecon_eu_2026
-from sessions.models import Event, Session, SessionSpeaker, Speaker
+from sessions.demo import rules as demo_rules
+from sessions.models import Event, Session, SessionSpeaker, SessionTheme, Speaker, Theme
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +59,42 @@ def test_load_demo_without_shared_data_says_how_to_import(monkeypatch, tmp_path)
 
     assert "python manage.py import_schedule FILE_OR_URL --event SLUG" in output
     assert not Event.objects.filter(slug=kubecon_eu_2026.KUBECON_EU_2026_SLUG).exists()
+
+
+@pytest.mark.django_db
+def test_the_real_event_arrives_with_every_demo_theme_populated_by_rules(
+    shared_data, monkeypatch, client
+):
+    monkeypatch.setattr(kubecon_eu_2026, "shared_data_dir", lambda: shared_data)
+
+    _load()
+
+    event = Event.objects.get(slug=kubecon_eu_2026.KUBECON_EU_2026_SLUG)
+    counts = {
+        theme.name: SessionTheme.objects.filter(
+            session__event=event, theme=theme, source=SessionTheme.Source.RULE
+        ).count()
+        for theme in Theme.objects.filter(slug__in=demo_rules.THEMES)
+    }
+    assert set(counts) == {
+        "Storage & CSI",
+        "Multi-tenancy",
+        "Security",
+        "Observability",
+        "Networking & Service Mesh",
+    }
+    assert all(count >= 20 for count in counts.values()), counts
+    # Nothing but rules themed it: every link names the rule that set it.
+    assert not SessionTheme.objects.filter(session__event=event, rule=None).exists()
+    # A session page now has other sessions in the same themes.
+    session = Session.objects.get(event=event, title__contains="Dissecting a Custom CSI Plugin")
+    assert "Storage & CSI" in [theme.name for theme in session.themes.all()]
+    page = client.get(session.get_absolute_url())
+    assert "No other sessions share its themes yet." not in page.text
+    assert len(page.context["related"]) > 0
+    # A second run keeps every theme as it was: the rules and the sessions are the same.
+    before = list(SessionTheme.objects.order_by("pk").values_list("pk", "rule_id", "set_at"))
+    _load()
+    assert list(SessionTheme.objects.order_by("pk").values_list("pk", "rule_id", "set_at")) == (
+        before
+    )
