@@ -48,7 +48,17 @@
   }
 
   // The wall clock in `zone` at `moment`: fields, minutes east of UTC, the date's key.
+  // Sessions share their start and end times: each instant is worked out once.
+  var clocks = {};
   function wallClock(moment, zone) {
+    var key = zone + "@" + moment.getTime();
+    if (!clocks[key]) {
+      clocks[key] = readClock(moment, zone);
+    }
+    return clocks[key];
+  }
+
+  function readClock(moment, zone) {
     var fields = {};
     formatter("en-US", {
       timeZone: zone,
@@ -78,7 +88,17 @@
   }
 
   // As the server names zones: the abbreviation, else the offset ("+04", "+0530").
+  // One zone has one name per offset (CET, CEST): each is looked up once.
+  var labels = {};
   function zoneLabel(moment, zone) {
+    var key = zone + "@" + wallClock(moment, zone).offset;
+    if (!(key in labels)) {
+      labels[key] = readLabel(moment, zone);
+    }
+    return labels[key];
+  }
+
+  function readLabel(moment, zone) {
     for (var i = 0; i < NAME_LOCALES.length; i++) {
       try {
         var parts = formatter(NAME_LOCALES[i], { timeZone: zone, timeZoneName: "short" }).formatToParts(moment);
@@ -174,32 +194,52 @@
     return span;
   }
 
-  // Every time on the page that shows only the event's zone gets the reader's beside it.
+  // Every time on the page that shows only the event's zone gets the reader's
+  // beside it, a batch at a time: a busy day has hundreds, and one long task
+  // would hold up the reader's first tap.
+  var BATCH = 150;
+
   function showReaderTimes(zone) {
     var all = document.querySelectorAll(".times");
-    for (var i = 0; i < all.length; i++) {
-      var eventTime = all[i].querySelector(".event-time");
-      if (!eventTime || all[i].querySelector(".reader-time")) {
-        continue;
+    var next = 0;
+    function batch() {
+      var end = Math.min(next + BATCH, all.length);
+      for (; next < end; next++) {
+        if (!addReaderTime(all[next], zone)) {
+          return; // a zone this browser cannot format: the server shows it next time
+        }
       }
-      var times = eventTime.querySelectorAll("time");
-      var abbr = eventTime.querySelector("abbr");
-      var date = /^(\d{4})-(\d\d)-(\d\d)/.exec(times.length ? times[0].dateTime : "");
-      if (!times.length || !abbr || !date) {
-        continue;
-      }
-      var eventDate = Number(date[1]) * 10000 + Number(date[2]) * 100 + Number(date[3]);
-      var span;
-      try {
-        span = readerSpan(times, abbr.title, abbr.textContent, eventDate, zone);
-      } catch (error) {
-        return; // a zone this browser cannot format: the server shows it next time
-      }
-      if (span) {
-        all[i].appendChild(document.createTextNode(" \u00b7 "));
-        all[i].appendChild(span);
+      if (next < all.length) {
+        window.setTimeout(batch, 0);
       }
     }
+    batch();
+  }
+
+  // False when the zone cannot be formatted here.
+  function addReaderTime(times, zone) {
+    var eventTime = times.querySelector(".event-time");
+    if (!eventTime || times.querySelector(".reader-time")) {
+      return true;
+    }
+    var instants = eventTime.querySelectorAll("time");
+    var abbr = eventTime.querySelector("abbr");
+    var date = /^(\d{4})-(\d\d)-(\d\d)/.exec(instants.length ? instants[0].dateTime : "");
+    if (!instants.length || !abbr || !date) {
+      return true;
+    }
+    var eventDate = Number(date[1]) * 10000 + Number(date[2]) * 100 + Number(date[3]);
+    var span;
+    try {
+      span = readerSpan(instants, abbr.title, abbr.textContent, eventDate, zone);
+    } catch (error) {
+      return false;
+    }
+    if (span) {
+      times.appendChild(document.createTextNode(" \u00b7 "));
+      times.appendChild(span);
+    }
+    return true;
   }
 
   if (storedZone()) {

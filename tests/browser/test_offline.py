@@ -156,3 +156,29 @@ def test_a_first_visit_shows_the_readers_zone_without_a_reload(browser, live_ser
     page.reload()
     expect(page.locator("dd .times .reader-time")).to_have_text("12:45\u201313:20 PST")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_times_filled_in_on_a_first_visit_read_as_the_server_writes_them(browser, live_server):
+    event = EventFactory(slug="dates-conf", time_zone="Europe/Amsterdam")
+    day = dt.datetime.combine(event.start_date, dt.time(0), tzinfo=event.tz)
+    for hour, minutes in ((8, 45), (9, 30), (13, 60), (23, 90)):  # the last runs past midnight
+        SessionFactory(
+            event=event,
+            starts_at=day + dt.timedelta(hours=hour),
+            ends_at=day + dt.timedelta(hours=hour, minutes=minutes),
+        )
+    for zone in ("America/Los_Angeles", "Asia/Kolkata", "Europe/Amsterdam"):
+        context = browser.new_context(base_url=live_server.url, timezone_id=zone)
+        page = context.new_page()
+        page.goto(f"/events/{event.slug}/schedule/?day={event.start_date:%Y-%m-%d}")
+        times = page.locator(".times")
+        page.wait_for_load_state("networkidle")
+        first_visit = times.all_text_contents()
+        assert len(first_visit) >= 4
+        if zone == "America/Los_Angeles":  # the reader's clock is a day behind
+            assert any("PST (" in text or "PDT (" in text for text in first_visit), first_visit
+
+        page.reload()  # the cookie is set: now the server writes the reader's times
+        assert times.all_text_contents() == first_visit, zone
+        context.close()
