@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -94,7 +95,13 @@ def worker_source() -> str:
 
 @require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(worker_source(), content_type="text/javascript; charset=utf-8")
+    source = worker_source()
+    # Browsers ask for it again on navigations: an unchanged worker is a 304.
+    etag = f'"{hashlib.blake2b(source.encode(), digest_size=12).hexdigest()}"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(
+        source, content_type="text/javascript; charset=utf-8"
+    )
+    response["ETag"] = etag
     # Browsers check for a new worker at most daily anyway; never keep it longer.
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"

@@ -7,10 +7,19 @@
   var script = document.currentScript;
   var PROBE_EVERY_MS = 15000;
 
-  if ("serviceWorker" in navigator && script && script.dataset.worker) {
+  function register() {
     navigator.serviceWorker.register(script.dataset.worker, { scope: "/" }).catch(function () {
       // No worker (private mode, old browser): the site works as before.
     });
+  }
+  if ("serviceWorker" in navigator && script && script.dataset.worker) {
+    // After the page has loaded: the worker's start-up and its first
+    // downloads must not compete with what the reader came for.
+    if (document.readyState === "complete") {
+      register();
+    } else {
+      window.addEventListener("load", register);
+    }
   }
 
   var notice = document.querySelector("[data-offline-copy]");

@@ -197,7 +197,7 @@
   // Every time on the page that shows only the event's zone gets the reader's
   // beside it, a batch at a time: a busy day has hundreds, and one long task
   // would hold up the reader's first tap.
-  var BATCH = 150;
+  var BATCH = 40;
 
   function showReaderTimes(zone) {
     var all = document.querySelectorAll(".times");

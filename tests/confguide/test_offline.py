@@ -61,6 +61,7 @@ def test_the_worker_is_javascript_at_the_root_never_kept_stale_and_under_the_csp
     assert "worker-src 'self'" in policy and "manifest-src 'self'" in policy
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     assert client.post("/sw.js").status_code == 405
+    assert client.get("/sw.js", headers={"If-None-Match": response["ETag"]}).status_code == 304
 
 
 def test_the_worker_names_the_hashed_static_files_every_page_needs(client, db, settings, tmp_path):
