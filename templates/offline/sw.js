@@ -84,8 +84,27 @@ async function fetchAndKeep(href) {
   return text;
 }
 
+// What a kept copy keeps of the answer's headers: the page's own CSP among them.
+const KEPT_HEADERS = [
+  "Content-Type",
+  "Content-Security-Policy",
+  "Referrer-Policy",
+  "X-Content-Type-Options",
+  "X-Frame-Options",
+];
+
+function keptHeaders(from) {
+  const headers = new Headers();
+  for (const name of KEPT_HEADERS) {
+    if (from.headers.has(name)) {
+      headers.set(name, from.headers.get(name));
+    }
+  }
+  return headers;
+}
+
 async function keep(href, response, text) {
-  const headers = new Headers({ "Content-Type": response.headers.get("Content-Type") });
+  const headers = keptHeaders(response);
   headers.set(SAVED_AT, new Date().toISOString());
   const cache = await caches.open(PAGE_CACHE);
   await cache.put(href, new Response(text, { status: 200, headers: headers }));
@@ -157,10 +176,9 @@ async function offlineCopy(cached) {
     escapeHtml(savedAtText(iso)) +
     "</time>; it refreshes when you are back online.</p>";
   const html = (await cached.text()).replace(/<main\b[^>]*>/, (tag) => tag + notice);
-  return new Response(html, {
-    status: 200,
-    headers: { "Content-Type": cached.headers.get("Content-Type") || "text/html; charset=utf-8" },
-  });
+  const headers = keptHeaders(cached);
+  headers.set("Cache-Control", "no-store");
+  return new Response(html, { status: 200, headers: headers });
 }
 
 function notKeptPage() {
@@ -174,7 +192,11 @@ function notKeptPage() {
     '<a href="' + escapeHtml(MY_SCHEDULE) + '">open my schedule</a>.</p></main></body></html>';
   return new Response(html, {
     status: 503,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'",
+    },
   });
 }
 

@@ -92,11 +92,13 @@ def test_my_schedule_and_its_days_read_offline_then_refresh_online(
 
     phone.goto(f"/my-schedule/events/{event.slug}/")
     phone.context.set_offline(True)
-    phone.reload()
+    offline_copy = phone.reload()
 
     notice = phone.locator("[data-offline-copy]")
     expect(notice).to_contain_text("Offline copy from")
     expect(phone.get_by_role("link", name="Volumes at scale")).to_be_visible()
+    # The copy keeps the page's own strict policy.
+    assert "script-src 'self'" in offline_copy.headers["content-security-policy"]
     assert_accessible(phone)
 
     day = f"/events/{event.slug}/schedule/?day=2030-03-05"
