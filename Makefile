@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .PHONY: run serve screenshots test install lint format migrate demo check-migrations test-sqlite test-postgres clean bench \
-	cluster cluster-stop cluster-check nginx
+	cluster cluster-stop cluster-check nginx lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -120,6 +120,17 @@ bench: install
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	.ci/start-postgres
 	DJANGO_SETTINGS_MODULE=confguide.bench.settings $(BIN)/python manage.py bench
+
+# Lighthouse's phone profile on the home, a schedule day, a session and my
+# schedule, served as in production on the demo content; rewrites
+# docs/lighthouse.md. Not part of `make test`: minutes, and machine-dependent.
+LIGHTHOUSE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/confguide_lighthouse_bench
+CHROME_PATH ?= /usr/bin/chromium
+
+lighthouse: install
+	.ci/start-postgres
+	BENCH_DATABASE_URL='$(LIGHTHOUSE_DATABASE_URL)' CHROME_PATH='$(CHROME_PATH)' \
+		DJANGO_SETTINGS_MODULE=confguide.bench.settings $(BIN)/python manage.py lighthouse
 
 # The production shape on this machine, on loopback: PostgreSQL, Redis, three
 # gunicorn replicas, the task worker and nginx in front (see the README's

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # allauth's request context, and its answers (a 429) raised from inside a form.
     "allauth.account.middleware.AccountMiddleware",
+    # Signing in, out or deleting the account clears the browser's offline copies.
+    "confguide.offline.ClearSiteDataMiddleware",
     # After authentication, so a signed-in reader's saved zone can win later.
     "confguide.timezones.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -393,6 +395,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
+    # The offline service worker and the web app manifest (confguide.offline).
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from confguide import views
+from confguide import offline, views
 from confguide.contributions import sitemap_sections
 from confguide.sitemaps import robots_txt, sitemap_index
 from sessions.public import views as public_views
@@ -40,6 +40,9 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # At the root, so the worker's scope is the whole site (confguide.offline).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("", include("sessions.public.urls")),
     path("", include("sessions.exports.urls")),
 ]
