@@ -302,3 +302,18 @@ def set_companies_kind(*, companies: QuerySet[Company], kind: str) -> int:
     # No search document holds the kind: only the pages move.
     content.programme_changed(content.events_showing_companies(changing), session_ids=())
     return len(changing)
+
+
+@content.batch()
+def set_sessions_sponsored(*, sessions: QuerySet[Session], sponsored: bool) -> int:
+    """Mark sessions as sponsored (or not); returns how many changed."""
+    changing = dict(
+        sessions.exclude(is_sponsored=sponsored).values_list("pk", "event_id").order_by()
+    )
+    if not changing:
+        return 0
+    Session.objects.filter(pk__in=changing).update(
+        is_sponsored=sponsored, updated_at=timezone.now()
+    )
+    content.programme_changed(set(changing.values()), session_ids=())
+    return len(changing)
