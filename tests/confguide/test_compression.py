@@ -64,5 +64,5 @@ def test_busiest_day_of_a_large_event_travels_in_under_100_kb(client, db):
     html = gzip.decompress(response.content).decode()
     assert count >= 250
     assert response.headers["Content-Encoding"] == "gzip"
-    assert html.count("class=\"srow") >= count
+    assert html.count('class="srow') >= count
     assert len(response.content) < 100_000
