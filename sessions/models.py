@@ -236,6 +236,11 @@ class Company(TimeStamped):
         return link("conference:company_detail", slug=self.slug)
 
     @property
+    def kind_phrase(self) -> str:
+        """The kind as it reads beside the name mid-sentence ("end user"); blank if not set."""
+        return _KIND_PHRASES.get(self.kind, "")
+
+    @property
     def listing_label(self) -> str:
         """The short kind shown beside the company on cards and agenda rows.
 
@@ -246,6 +251,15 @@ class Company(TimeStamped):
         return _LISTING_LABELS.get(self.kind, "")
 
 
+_KIND_PHRASES = {
+    Company.Kind.END_USER: "end user",
+    Company.Kind.VENDOR: "vendor",
+    Company.Kind.PROJECT: "CNCF or open-source project",
+    Company.Kind.SPONSOR: "sponsor",
+    Company.Kind.COMMUNITY: "community",
+    Company.Kind.ACADEMIA: "academia",
+    Company.Kind.OTHER: "other",
+}
 _LISTING_LABELS = {
     Company.Kind.END_USER: "end user",
     Company.Kind.PROJECT: "project",

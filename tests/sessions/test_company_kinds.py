@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from sessions import services
 from sessions.demo import content as demo
 from sessions.demo import kubecon as kubecon_eu_2026
 from sessions.models import Company, Event, Session
@@ -211,6 +212,12 @@ def test_session_page_says_sponsored_and_each_companys_kind(client, kinds):
     assert "Sponsored" not in bof
     assert 'Spotify</a> <small class="kind-label">(end user)</small>' in bof
     assert 'Red Hat</a> <small class="kind-label">(vendor)</small>' in bof
+
+    services.set_companies_kind(
+        companies=Company.objects.filter(pk=kinds.red_hat.pk), kind=Company.Kind.PROJECT
+    )
+    page = client.get(kinds.late.get_absolute_url()).text
+    assert 'Red Hat</a> <small class="kind-label">(CNCF or open-source project)</small>' in page
 
 
 def test_company_page_names_its_kind(client, kinds):
