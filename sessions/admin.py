@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods
 from confguide.timezones import available_time_zones
 from sessions import services, theming
 from sessions.days import day_bounds
-from sessions.forms import ApplyRulesForm, MergeForm, SessionThemeForm, SessionThemeFormSet
+from sessions.forms import (
+    ApplyRulesForm,
+    CompanyKindForm,
+    MergeForm,
+    SessionThemeForm,
+    SessionThemeFormSet,
+)
 from sessions.importers import admin as admin_import
 from sessions.importers import selectors as import_selectors
 from sessions.importers.sync_admin import EventFeedSettings, FeedSyncAdmin
@@ -281,10 +287,11 @@ class MergeDuplicatesMixin:
 
 @admin.register(Company)
 class CompanyAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
-    list_display = ("name", "website_url", "speaker_count")
+    list_display = ("name", "kind", "website_url", "speaker_count")
+    list_filter = ("kind",)
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
-    actions = ["merge"]
+    actions = ["merge", "set_kind"]
     merge_service = staticmethod(services.merge_companies)
     merge_noun = "companies"
 
@@ -293,6 +300,35 @@ class CompanyAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
     )
     def merge(self, request, queryset):
         return self._merge(request, queryset)
+
+    @admin.action(description="Set the kind of selected companies", permissions=["change"])
+    def set_kind(self, request, queryset):
+        """Asks for the kind on a page of its own, then gives it to every selected company."""
+        form = CompanyKindForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            count = services.set_companies_kind(companies=queryset, kind=kind)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d company is now of kind “%(kind)s”.",
+                    "%(count)d companies are now of kind “%(kind)s”.",
+                    count,
+                )
+                % {"count": count, "kind": Company.Kind(kind).label},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Set the kind of companies",
+            "opts": self.model._meta,
+            "form": form,
+            "selected": queryset,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/conference/company_kind.html", context)
 
     def get_queryset(self, request):
         return _ordered(super().get_queryset(request).annotate(_speaker_count=Count("speakers")))
@@ -420,6 +456,7 @@ class SessionAdmin(admin.ModelAdmin):
         "level",
         "status",
         "is_editors_pick",
+        "is_sponsored",
         ConferenceDayFilter,
     )
     # The company a speaker represented in the session, not only where they work now.
@@ -438,7 +475,10 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [SessionSpeakerInline, SessionThemeInline]
     actions = ["publish", "unpublish", "cancel"]
     fieldsets = (
-        (None, {"fields": ("event", "title", "slug", "status", "is_editors_pick")}),
+        (
+            None,
+            {"fields": ("event", "title", "slug", "status", "is_editors_pick", "is_sponsored")},
+        ),
         ("When and where", {"fields": ("starts_at", "ends_at", "room")}),
         (
             "Content",

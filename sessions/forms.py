@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from sessions.models import SessionTheme
+from sessions.models import Company, SessionTheme
 
 
 class MergeForm(forms.Form):
@@ -70,3 +70,20 @@ class SessionThemeFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields and form.instance.theme_id:
             form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {form.instance.theme}"
+
+
+class CompanyKindForm(forms.Form):
+    """The kind the selected companies get from the bulk action ("Not set" included)."""
+
+    kind = forms.ChoiceField(widget=forms.RadioSelect, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Company.Kind.choices
+
+    def clean_kind(self) -> str:
+        # "Not set" is the empty value, so a form with no choice at all is
+        # told apart from it by the absent key.
+        if "kind" not in self.data:
+            raise forms.ValidationError("Choose the kind to give the selected companies.")
+        return self.cleaned_data["kind"]

@@ -198,8 +198,27 @@ class Theme(models.Model):
 
 
 class Company(TimeStamped):
+    class Kind(models.TextChoices):
+        # Blank until an editor decides: an import knows companies by name only.
+        NOT_SET = "", "Not set"
+        END_USER = "end-user", "End user"
+        VENDOR = "vendor", "Vendor"
+        PROJECT = "project", "CNCF or open-source project"
+        SPONSOR = "sponsor", "Sponsor"
+        COMMUNITY = "community", "Community"
+        ACADEMIA = "academia", "Academia"
+        OTHER = "other", "Other"
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        default=Kind.NOT_SET,
+        blank=True,
+        help_text="What the company is to the community; readers can pick end-user stories "
+        "by it on the schedule.",
+    )
     website_url = models.URLField("website", max_length=500, blank=True)
     logo = models.ImageField(upload_to="companies/", blank=True)
     description = models.TextField(blank=True)
@@ -207,12 +226,47 @@ class Company(TimeStamped):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        # The schedule's kind filter and the admin's list filter select by it.
+        indexes = [models.Index(fields=["kind"], name="company_kind")]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return link("conference:company_detail", slug=self.slug)
+
+    @property
+    def kind_phrase(self) -> str:
+        """The kind as it reads beside the name mid-sentence ("end user"); blank if not set."""
+        return _KIND_PHRASES.get(self.kind, "")
+
+    @property
+    def listing_label(self) -> str:
+        """The short kind shown beside the company on cards and agenda rows.
+
+        Blank for vendors and "other", the bulk of a KubeCon's speakers: a
+        label on each of them would add weight and tell readers little, while
+        "end user" is what they scan for.
+        """
+        return _LISTING_LABELS.get(self.kind, "")
+
+
+_KIND_PHRASES = {
+    Company.Kind.END_USER: "end user",
+    Company.Kind.VENDOR: "vendor",
+    Company.Kind.PROJECT: "CNCF or open-source project",
+    Company.Kind.SPONSOR: "sponsor",
+    Company.Kind.COMMUNITY: "community",
+    Company.Kind.ACADEMIA: "academia",
+    Company.Kind.OTHER: "other",
+}
+_LISTING_LABELS = {
+    Company.Kind.END_USER: "end user",
+    Company.Kind.PROJECT: "project",
+    Company.Kind.SPONSOR: "sponsor",
+    Company.Kind.COMMUNITY: "community",
+    Company.Kind.ACADEMIA: "academia",
+}
 
 
 class Speaker(TimeStamped):
@@ -323,6 +377,12 @@ class Session(TimeStamped):
         "editors' note", blank=True, help_text="The guide's own take: why this session is worth it."
     )
     is_editors_pick = models.BooleanField("editors' pick", default=False)
+    is_sponsored = models.BooleanField(
+        "sponsored",
+        default=False,
+        help_text="A sponsor paid for the slot (a sponsored keynote, say): readers see it "
+        "labelled and can hide it.",
+    )
     format = models.CharField(max_length=20, choices=Format, default=Format.TALK)
     level = models.CharField(max_length=20, choices=Level, default=Level.ANY, blank=True)
     language = models.CharField(

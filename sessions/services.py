@@ -317,3 +317,36 @@ def merge_companies(*, keep: Company, duplicates: Iterable[Company]) -> int:
         keep.save(update_fields=[*filled, "updated_at"])
     Company.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+@content.batch()
+def set_companies_kind(*, companies: QuerySet[Company], kind: str) -> int:
+    """Give the companies one kind (Company.Kind); returns how many changed.
+
+    The kind shows beside the company on session cards and narrows the
+    schedule's filters, so the events where they appear are bumped.
+    """
+    if kind not in Company.Kind.values:
+        raise ValueError(f"{kind!r} is not a company kind")
+    changing = list(companies.exclude(kind=kind).values_list("pk", flat=True))
+    if not changing:
+        return 0
+    Company.objects.filter(pk__in=changing).update(kind=kind, updated_at=timezone.now())
+    # No search document holds the kind: only the pages move.
+    content.programme_changed(content.events_showing_companies(changing), session_ids=())
+    return len(changing)
+
+
+@content.batch()
+def set_sessions_sponsored(*, sessions: QuerySet[Session], sponsored: bool) -> int:
+    """Mark sessions as sponsored (or not); returns how many changed."""
+    changing = dict(
+        sessions.exclude(is_sponsored=sponsored).values_list("pk", "event_id").order_by()
+    )
+    if not changing:
+        return 0
+    Session.objects.filter(pk__in=changing).update(
+        is_sponsored=sponsored, updated_at=timezone.now()
+    )
+    content.programme_changed(set(changing.values()), session_ids=())
+    return len(changing)

@@ -132,14 +132,52 @@ THEMES = [
     },
 ]
 
+# Kinds: Ant Group runs Kubernetes for its own payments business (an end
+# user); the others sell the storage, cloud and policy products their talks
+# were about (vendors). Alibaba's speaker came from its cloud arm.
 COMPANIES = [
-    {"slug": "intel", "name": "Intel", "website_url": "https://www.intel.com/"},
-    {"slug": "minio", "name": "MinIO", "website_url": "https://min.io/"},
-    {"slug": "ant-group", "name": "Ant Group", "website_url": "https://www.antgroup.com/"},
-    {"slug": "vmware", "name": "VMware", "website_url": "https://www.vmware.com/"},
-    {"slug": "google", "name": "Google", "website_url": "https://about.google/"},
-    {"slug": "alibaba", "name": "Alibaba", "website_url": "https://www.alibabagroup.com/"},
-    {"slug": "nirmata", "name": "Nirmata", "website_url": "https://nirmata.com/"},
+    {
+        "slug": "intel",
+        "name": "Intel",
+        "website_url": "https://www.intel.com/",
+        "kind": Company.Kind.VENDOR,
+    },
+    {
+        "slug": "minio",
+        "name": "MinIO",
+        "website_url": "https://min.io/",
+        "kind": Company.Kind.VENDOR,
+    },
+    {
+        "slug": "ant-group",
+        "name": "Ant Group",
+        "website_url": "https://www.antgroup.com/",
+        "kind": Company.Kind.END_USER,
+    },
+    {
+        "slug": "vmware",
+        "name": "VMware",
+        "website_url": "https://www.vmware.com/",
+        "kind": Company.Kind.VENDOR,
+    },
+    {
+        "slug": "google",
+        "name": "Google",
+        "website_url": "https://about.google/",
+        "kind": Company.Kind.VENDOR,
+    },
+    {
+        "slug": "alibaba",
+        "name": "Alibaba",
+        "website_url": "https://www.alibabagroup.com/",
+        "kind": Company.Kind.VENDOR,
+    },
+    {
+        "slug": "nirmata",
+        "name": "Nirmata",
+        "website_url": "https://nirmata.com/",
+        "kind": Company.Kind.VENDOR,
+    },
 ]
 
 # Speaker slug -> (name, company slug at the time of the event).

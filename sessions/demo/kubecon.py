@@ -2,7 +2,9 @@
 
 Where the shared data folder sits beside the project (../shared/data), the
 demo imports the official Sched export through the same service editors use,
-so the guide looks as it would in production. A re-run changes nothing.
+so the guide looks as it would in production, then gives the companies
+their kinds and marks the sponsored sessions (sessions.demo.company_kinds).
+A re-run changes nothing.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from sessions.demo import company_kinds
 from sessions.importers import parse_schedule
 from sessions.importers.apply import apply_schedule
+from sessions.models import Event
 
 KUBECON_EU_2026_SLUG = "kubecon-cloudnativecon-europe-2026"
 
@@ -36,4 +40,8 @@ def load_kubecon_eu_2026(data_dir: Path | None = None) -> str:
         publish=True,
         time_zone="Europe/Amsterdam",
     )
-    return report.summary()
+    labelled = company_kinds.label_event(Event.objects.get(slug=KUBECON_EU_2026_SLUG))
+    summary = report.summary()
+    if labelled:
+        summary += f"; {labelled} company kinds and sponsored marks set"
+    return summary

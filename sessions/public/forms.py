@@ -14,6 +14,7 @@ SEARCH_MAX_LENGTH = 200
 CHOICE_MAX_LENGTH = 200
 
 RECORDED_CHOICES = [("yes", "Recorded"), ("no", "Not recorded")]
+SPONSORED_CHOICES = [("hide", "Hide sponsored sessions")]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ MULTI_FILTERS = (
     FilterSpec("room", "Room", "There is no room “{value}” in this event"),
     FilterSpec("format", "Format", "“{value}” is not a session format in this event"),
     FilterSpec("level", "Level", "“{value}” is not a level in this event"),
+    FilterSpec(
+        "kind",
+        "Speakers' companies",
+        "No speaker at this event appears for a company of kind “{value}”",
+    ),
     FilterSpec("company", "Company", "No company “{value}” has sessions at this event"),
 )
 
@@ -37,12 +43,14 @@ MULTI_FILTERS = (
 class ScheduleFilterForm(forms.Form):
     """The schedule's filters, read from the query string (GET, shareable).
 
-    Each of theme, room, format, level and company takes several values
+    Each of theme, room, format, level, company and kind takes several values
     (`?theme=a&theme=b`): a session matches one of a filter's values, and every
     filter that has values. Only values the event's public sessions use are
     offered or accepted (see selectors.schedule_choices), so validating costs no
     query. A value that does not validate is dropped, and the page says so,
-    instead of failing the whole request.
+    instead of failing the whole request. `kind` is the kind of company a
+    speaker appears for ("end-user" gives the end-user stories); `sponsored=hide`
+    leaves sponsored sessions out.
     """
 
     q = forms.CharField(
@@ -53,6 +61,9 @@ class ScheduleFilterForm(forms.Form):
         help_text="Titles, abstracts, speakers and companies.",
     )
     recorded = forms.ChoiceField(label="Recording", required=False)
+    sponsored = forms.ChoiceField(
+        label="Sponsored sessions", required=False, choices=SPONSORED_CHOICES
+    )
     day = forms.DateField(required=False, input_formats=["%Y-%m-%d"], widget=forms.HiddenInput)
 
     def __init__(self, data, *, days: list[dt.date], choices: dict[str, list]):
@@ -68,21 +79,27 @@ class ScheduleFilterForm(forms.Form):
         }
         single = {
             name: data.get(name, "")[: CHOICE_MAX_LENGTH if name != "q" else None]
-            for name in ("q", "recorded", "day")
+            for name in ("q", "recorded", "sponsored", "day")
             if name in data
         }
         super().__init__(single)
         self.days = days
         # value -> (object or value, label), in the order the page lists them.
         self.options: dict[str, dict[str, tuple]] = {
-            name: dict(options) for name, options in choices.items() if name != "recorded"
+            name: dict(options)
+            for name, options in choices.items()
+            if name not in ("recorded", "sponsored")
         }
         self.recorded_differs = bool(choices.get("recorded"))
+        self.sponsored_present = bool(choices.get("sponsored"))
         self.fields["recorded"].choices = [("", "Recorded or not"), *RECORDED_CHOICES]
         self.fields["recorded"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["recorded"].error_messages["invalid_choice"] = (
             "“%(value)s” is not a recording choice (use yes or no), so sessions are shown "
             "whether recorded or not."
+        )
+        self.fields["sponsored"].error_messages["invalid_choice"] = (
+            "“%(value)s” is not a choice for sponsored sessions (use hide), so they are shown."
         )
         self.fields["q"].error_messages["max_length"] = (
             "Searches are limited to %(limit_value)d characters; yours had %(show_value)d, "
@@ -129,6 +146,7 @@ class ScheduleFilterForm(forms.Form):
                 for name, values in self._chosen.items()
             },
             "recorded": None if not recorded else recorded == "yes",
+            "hide_sponsored": data.get("sponsored") == "hide",
             "day": data.get("day"),
         }
 
@@ -141,6 +159,8 @@ class ScheduleFilterForm(forms.Form):
             pairs += [(spec.name, value) for value in self._chosen[spec.name]]
         if data.get("recorded"):
             pairs.append(("recorded", data["recorded"]))
+        if data.get("sponsored"):
+            pairs.append(("sponsored", data["sponsored"]))
         return pairs
 
     def active_count(self) -> int:
@@ -174,6 +194,10 @@ class ScheduleFilterForm(forms.Form):
 
     def offers_recorded(self) -> bool:
         return self.recorded_differs
+
+    def offers_sponsored(self) -> bool:
+        """Whether "Hide sponsored" is offered: only where a session is sponsored."""
+        return self.sponsored_present
 
     def problems(self) -> list[str]:
         messages = [message for errors in self.errors.values() for message in errors]

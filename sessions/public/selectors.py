@@ -27,6 +27,17 @@ from sessions.models import (
 )
 
 RELATED_SESSIONS = 6
+# The schedule's "Speakers' companies" filter names each kind as readers look
+# for it: the end-user option is the "end-user stories" people ask for.
+KIND_FILTER_LABELS = {
+    Company.Kind.END_USER: "End-user stories",
+    Company.Kind.VENDOR: "Vendors",
+    Company.Kind.PROJECT: "CNCF or open-source projects",
+    Company.Kind.SPONSOR: "Sponsors",
+    Company.Kind.COMMUNITY: "Communities",
+    Company.Kind.ACADEMIA: "Academia",
+    Company.Kind.OTHER: "Other organisations",
+}
 SOON = dt.timedelta(hours=1)
 NOW_AND_NEXT_LIMIT = 20
 
@@ -188,14 +199,24 @@ def schedule_choices(*, event: Event) -> dict[str, list]:
 
     Each filter is a list of (query value, (what the selector filters by, label)),
     in the order the form lists them; "recorded" is offered (non-empty) only
-    when some sessions are recorded and others are not.
+    when some sessions are recorded and others are not, "sponsored" (True)
+    when some session is sponsored. The companies' kinds come with the
+    companies, so "kind" costs no query of its own.
     """
     sessions = Session.objects.public().filter(event=event)
     ids = sessions.values("pk")
-    facets = set(sessions.order_by().values_list("format", "level", "do_not_record").distinct())
-    formats = {format for format, _, _ in facets}
-    levels = {level for _, level, _ in facets if level}
-    recording = {not do_not_record for _, _, do_not_record in facets}
+    facets = set(
+        sessions.order_by()
+        .values_list("format", "level", "do_not_record", "is_sponsored")
+        .distinct()
+    )
+    formats = {facet[0] for facet in facets}
+    levels = {facet[1] for facet in facets if facet[1]}
+    recording = {not facet[2] for facet in facets}
+    companies = list(
+        Company.objects.filter(appearances__session__in=ids).distinct().order_by("name")
+    )
+    kinds = {company.kind for company in companies}
     return {
         "theme": [
             (theme.slug, (theme, theme.name))
@@ -211,13 +232,12 @@ def schedule_choices(*, event: Event) -> dict[str, list]:
         "level": [
             (value, (value, label)) for value, label in Session.Level.choices if value in levels
         ],
-        "company": [
-            (company.slug, (company, company.name))
-            for company in Company.objects.filter(appearances__session__in=ids)
-            .distinct()
-            .order_by("name")
+        "company": [(company.slug, (company, company.name)) for company in companies],
+        "kind": [
+            (kind, (kind, label)) for kind, label in KIND_FILTER_LABELS.items() if kind in kinds
         ],
         "recorded": [True, False] if len(recording) == 2 else [],
+        "sponsored": any(facet[3] for facet in facets),
     }
 
 
@@ -239,6 +259,14 @@ def filtered_sessions(*, event: Event, filters: dict[str, Any]) -> QuerySet[Sess
                 "session_id"
             )
         )
+    if filters.get("kind"):
+        sessions = sessions.filter(
+            pk__in=SessionSpeaker.objects.filter(company__kind__in=filters["kind"]).values(
+                "session_id"
+            )
+        )
+    if filters.get("hide_sponsored"):
+        sessions = sessions.filter(is_sponsored=False)
     if filters.get("recorded") is not None:
         sessions = sessions.filter(do_not_record=not filters["recorded"])
     if filters.get("q"):

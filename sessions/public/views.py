@@ -154,7 +154,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-SCHEDULE_PARAMETERS = ("q", "recorded", "day", "view")
+SCHEDULE_PARAMETERS = ("q", "recorded", "sponsored", "day", "view")
 # Filters that take several values (see ScheduleFilterForm).
 SCHEDULE_MULTIPLE = tuple(spec.name for spec in MULTI_FILTERS)
 # The reader's choice of agenda or cards, set by static/js/schedule-view.js when
