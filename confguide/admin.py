@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from confguide.contact import services as contact_services
 from confguide.contact.admin_views import erase_sender
@@ -40,20 +41,27 @@ class NotifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# About two lines of the list's message column; the change page shows all of it.
+PREVIEW_CHARACTERS = 110
+
+
 @admin.register(ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
     """Triage of leads. Messages only come from the form: no adding by hand."""
 
+    # Each row stays within two lines at 1366 px: who (name and company, then
+    # the address), the message's opening words and the page it came from are
+    # cut short here and in contact_admin.css; the change page has them whole.
     list_display = (
-        "created_at",
-        "name",
-        "email",
-        "company",
-        "topic",
+        "received",
+        "sender",
+        "subject",
         "status",
-        "about",
+        "preview",
+        "source",
         "notified",
     )
+    list_display_links = ("received",)
     list_filter = ("status", "topic", NotifiedFilter, "created_at")
     search_fields = ("name", "email", "company", "message", "source_label")
     search_help_text = "Search names, email addresses, companies, messages and what they are about."
@@ -93,6 +101,9 @@ class ContactMessageAdmin(admin.ModelAdmin):
         ),
     )
 
+    class Media:
+        css = {"all": ("css/contact_admin.css",)}
+
     def has_add_permission(self, request):
         return False
 
@@ -107,9 +118,44 @@ class ContactMessageAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="about", ordering="source_label")
-    def about(self, obj):
-        return obj.source_label or obj.source_path or "—"
+    @admin.display(description="received", ordering="created_at")
+    def received(self, obj):
+        return f"{timezone.localtime(obj.created_at):%d %b %Y %H:%M}"
+
+    @admin.display(description="from", ordering="name")
+    def sender(self, obj):
+        who = f"{obj.name} ({obj.company})" if obj.company else obj.name
+        return format_html(
+            '<span class="contact-line">{}</span><span class="contact-line">{}</span>',
+            who,
+            obj.email,
+        )
+
+    @admin.display(description="topic", ordering="topic")
+    def subject(self, obj):
+        return format_html('<span class="contact-clamp">{}</span>', obj.get_topic_display())
+
+    @admin.display(description="message")
+    def preview(self, obj):
+        # Whitespace folded so that a message's blank lines do not become rows.
+        return format_html(
+            '<span class="contact-clamp">{}</span>',
+            Truncator(" ".join(obj.message.split())).chars(PREVIEW_CHARACTERS),
+        )
+
+    @admin.display(description="about (source page)", ordering="source_label")
+    def source(self, obj):
+        label = obj.source_label or obj.source_path or "—"
+        if not obj.source_path:
+            return format_html('<span class="contact-line">{}</span>', label)
+        # source_path was checked to be a path of this site when it was stored.
+        return format_html(
+            '<a class="contact-line" href="{}">{}</a>'
+            '<span class="contact-line contact-path">{}</span>',
+            obj.source_path,
+            label,
+            obj.source_path,
+        )
 
     @admin.display(description="source page")
     def source_link(self, obj):
