@@ -52,14 +52,14 @@ class ContactMessageAdmin(admin.ModelAdmin):
     # Each row stays within two lines at 1366 px: who (name and company, then
     # the address), the message's opening words and the page it came from are
     # cut short here and in contact_admin.css; the change page has them whole.
+    # Whether the editors were notified shows under the status only when not.
     list_display = (
         "received",
         "sender",
         "subject",
-        "status",
+        "triage_status",
         "preview",
         "source",
-        "notified",
     )
     list_display_links = ("received",)
     list_filter = ("status", "topic", NotifiedFilter, "created_at")
@@ -120,7 +120,12 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="received", ordering="created_at")
     def received(self, obj):
-        return f"{timezone.localtime(obj.created_at):%d %b %Y %H:%M}"
+        received = timezone.localtime(obj.created_at)
+        return format_html(
+            '<span class="contact-line">{}</span><span class="contact-line">{}</span>',
+            f"{received:%d %b %Y}",
+            f"{received:%H:%M}",
+        )
 
     @admin.display(description="from", ordering="name")
     def sender(self, obj):
@@ -134,6 +139,15 @@ class ContactMessageAdmin(admin.ModelAdmin):
     @admin.display(description="topic", ordering="topic")
     def subject(self, obj):
         return format_html('<span class="contact-clamp">{}</span>', obj.get_topic_display())
+
+    @admin.display(description="status", ordering="status")
+    def triage_status(self, obj):
+        if obj.notified_at is not None or obj.status == ContactMessage.Status.SPAM:
+            return obj.get_status_display()
+        return format_html(
+            '{}<span class="contact-line contact-path">editors not told yet</span>',
+            obj.get_status_display(),
+        )
 
     @admin.display(description="message")
     def preview(self, obj):
@@ -163,10 +177,6 @@ class ContactMessageAdmin(admin.ModelAdmin):
         if not obj.source_path:
             return "—"
         return format_html('<a href="{}">{}</a>', obj.source_path, obj.source_path)
-
-    @admin.display(description="notified", boolean=True, ordering="notified_at")
-    def notified(self, obj):
-        return obj.notified_at is not None
 
     def _set_status(self, request, queryset, status):
         count = contact_services.set_status(messages=queryset, status=status)
