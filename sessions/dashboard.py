@@ -37,9 +37,13 @@ TOP_SESSIONS = 15
 
 
 def over_capacity(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Sessions saved more often than their room has seats (rooms without a capacity never)."""
+    """Sessions saved more often than their room has seats.
+
+    Never a room without a capacity, nor a cancelled session: nobody needs seats there.
+    """
     return (
         sessions.filter(room__capacity__isnull=False)
+        .exclude(status=Session.Status.CANCELLED)
         .annotate(saves=Count("saved_by"))
         .filter(saves__gt=F("room__capacity"))
     )
