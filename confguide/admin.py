@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from confguide.contact import services as contact_services
 from confguide.contact.admin_views import erase_sender
@@ -40,20 +41,27 @@ class NotifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# About two lines of the list's message column; the change page shows all of it.
+PREVIEW_CHARACTERS = 110
+
+
 @admin.register(ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
     """Triage of leads. Messages only come from the form: no adding by hand."""
 
+    # Each row stays within two lines at 1366 px: who (name and company, then
+    # the address), the message's opening words and the page it came from are
+    # cut short here and in contact_admin.css; the change page has them whole.
+    # Whether the editors were notified shows under the status only when not.
     list_display = (
-        "created_at",
-        "name",
-        "email",
-        "company",
-        "topic",
-        "status",
-        "about",
-        "notified",
+        "received",
+        "sender",
+        "subject",
+        "triage_status",
+        "preview",
+        "source",
     )
+    list_display_links = ("received",)
     list_filter = ("status", "topic", NotifiedFilter, "created_at")
     search_fields = ("name", "email", "company", "message", "source_label")
     search_help_text = "Search names, email addresses, companies, messages and what they are about."
@@ -93,6 +101,9 @@ class ContactMessageAdmin(admin.ModelAdmin):
         ),
     )
 
+    class Media:
+        css = {"all": ("css/contact_admin.css",)}
+
     def has_add_permission(self, request):
         return False
 
@@ -107,9 +118,58 @@ class ContactMessageAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="about", ordering="source_label")
-    def about(self, obj):
-        return obj.source_label or obj.source_path or "—"
+    @admin.display(description="received", ordering="created_at")
+    def received(self, obj):
+        received = timezone.localtime(obj.created_at)
+        return format_html(
+            '<span class="contact-line">{}</span><span class="contact-line">{}</span>',
+            f"{received:%d %b %Y}",
+            f"{received:%H:%M}",
+        )
+
+    @admin.display(description="from", ordering="name")
+    def sender(self, obj):
+        who = f"{obj.name} ({obj.company})" if obj.company else obj.name
+        return format_html(
+            '<span class="contact-line">{}</span><span class="contact-line">{}</span>',
+            who,
+            obj.email,
+        )
+
+    @admin.display(description="topic", ordering="topic")
+    def subject(self, obj):
+        return format_html('<span class="contact-clamp">{}</span>', obj.get_topic_display())
+
+    @admin.display(description="status", ordering="status")
+    def triage_status(self, obj):
+        if obj.notified_at is not None or obj.status == ContactMessage.Status.SPAM:
+            return obj.get_status_display()
+        return format_html(
+            '{}<span class="contact-line contact-path">editors not told yet</span>',
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="message")
+    def preview(self, obj):
+        # Whitespace folded so that a message's blank lines do not become rows.
+        return format_html(
+            '<span class="contact-clamp">{}</span>',
+            Truncator(" ".join(obj.message.split())).chars(PREVIEW_CHARACTERS),
+        )
+
+    @admin.display(description="about (source page)", ordering="source_label")
+    def source(self, obj):
+        label = obj.source_label or obj.source_path or "—"
+        if not obj.source_path:
+            return format_html('<span class="contact-line">{}</span>', label)
+        # source_path was checked to be a path of this site when it was stored.
+        return format_html(
+            '<a class="contact-line" href="{}">{}</a>'
+            '<span class="contact-line contact-path">{}</span>',
+            obj.source_path,
+            label,
+            obj.source_path,
+        )
 
     @admin.display(description="source page")
     def source_link(self, obj):
@@ -117,10 +177,6 @@ class ContactMessageAdmin(admin.ModelAdmin):
         if not obj.source_path:
             return "—"
         return format_html('<a href="{}">{}</a>', obj.source_path, obj.source_path)
-
-    @admin.display(description="notified", boolean=True, ordering="notified_at")
-    def notified(self, obj):
-        return obj.notified_at is not None
 
     def _set_status(self, request, queryset, status):
         count = contact_services.set_status(messages=queryset, status=status)

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from confguide.timezones import available_time_zones
-from sessions import services, theming
+from sessions import dashboard, services, theming
 from sessions.days import day_bounds
 from sessions.forms import (
     ApplyRulesForm,
@@ -55,7 +55,7 @@ def _ordered(queryset):
 class RoomInline(admin.TabularInline):
     model = Room
     extra = 0
-    fields = ("name", "order")
+    fields = ("name", "order", "capacity")
 
 
 @admin.register(Event)
@@ -69,6 +69,7 @@ class EventAdmin(EventFeedSettings, admin.ModelAdmin):
         "is_published",
         "session_count",
         "add_session",
+        "dashboard_link",
     )
     list_filter = ("is_published", "is_virtual")
     search_fields = ("name", "description", "venue")
@@ -77,6 +78,7 @@ class EventAdmin(EventFeedSettings, admin.ModelAdmin):
     inlines = [RoomInline]
     actions = ["publish", "unpublish", *EventFeedSettings.sync_actions]
     change_list_template = "admin/conference/event/change_list.html"
+    change_form_template = "admin/conference/event/change_form.html"
 
     def get_urls(self):
         site = self.admin_site
@@ -101,6 +103,11 @@ class EventAdmin(EventFeedSettings, admin.ModelAdmin):
                 site.admin_view(partial(admin_import.discard_import, admin_site=site)),
                 name="conference_event_import_discard",
             ),
+            path(
+                "<path:object_id>/dashboard/",
+                site.admin_view(partial(dashboard.dashboard_view, model_admin=self)),
+                name="conference_event_dashboard",
+            ),
             *super().get_urls(),
         ]
 
@@ -116,6 +123,11 @@ class EventAdmin(EventFeedSettings, admin.ModelAdmin):
         # Opened this way, the session form takes times in the event's zone.
         url = reverse("admin:conference_session_add")
         return format_html('<a href="{}?event={}">Add session</a>', url, obj.pk)
+
+    @admin.display(description="")
+    def dashboard_link(self, obj):
+        url = reverse("admin:conference_event_dashboard", args=[obj.pk])
+        return format_html('<a href="{}">Dashboard</a>', url)
 
     def _set_published(self, request, queryset, published, verb):
         count = services.set_events_published(events=queryset, published=published)
@@ -342,7 +354,7 @@ class CompanyAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
 class SpeakerAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
     list_display = ("name", "company", "job_title", "session_count")
     list_select_related = ("company",)
-    list_filter = (("company", admin.RelatedOnlyFieldListFilter),)
+    list_filter = (("company", admin.RelatedOnlyFieldListFilter), dashboard.SpeakingAtFilter)
     search_fields = ("name", "company__name", "job_title")
     autocomplete_fields = ("company",)
     prepopulated_fields = {"slug": ("name",)}
@@ -364,7 +376,7 @@ class SpeakerAdmin(MergeDuplicatesMixin, admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ("name", "event", "order")
+    list_display = ("name", "event", "order", "capacity")
     list_select_related = ("event",)
     list_filter = ("event",)
     search_fields = ("name", "event__name")
@@ -458,6 +470,7 @@ class SessionAdmin(admin.ModelAdmin):
         "is_editors_pick",
         "is_sponsored",
         ConferenceDayFilter,
+        dashboard.SavesFilter,
     )
     # The company a speaker represented in the session, not only where they work now.
     search_fields = ("title", "abstract", "speakers__name", "appearances__company__name")

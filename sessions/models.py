@@ -321,6 +321,13 @@ class Room(models.Model):
     guid = models.UUIDField(default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
+    # Seats, for the editors' dashboard: a session saved more often than this
+    # needs a bigger room. Empty when nobody knows.
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seats. Leave empty if unknown; the dashboard flags sessions saved more often.",
+    )
     # Exports' ETag and Last-Modified follow a renamed room.
     updated_at = models.DateTimeField(auto_now=True)
 

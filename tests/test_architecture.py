@@ -26,6 +26,7 @@ SESSIONS_CORE = {
     "admin",
     "apps",
     "content",
+    "dashboard",
     "days",
     "forms",
     "models",

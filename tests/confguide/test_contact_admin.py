@@ -215,3 +215,40 @@ def test_editors_can_neither_erase_nor_see_the_erase_link(editor_client):
 
 def test_the_changelist_links_administrators_to_erasing(admin_client):
     assert f'<a href="{ERASE}">Erase a sender\'s messages</a>' in admin_client.get(CHANGELIST).text
+
+
+def test_list_shows_sender_preview_source_page_and_status_with_the_full_text_on_change(
+    editor_client,
+):
+    long_message = "We run forty clusters.\n\n" + "Please help us plan the migration. " * 20
+    message = ContactMessageFactory(
+        name="Grace Hopper",
+        company="Navy",
+        message=long_message,
+        source_path="/sessions/persistent-memory/",
+        source_label="Persistent Memory in Kubernetes",
+        status=ContactMessage.Status.IN_PROGRESS,
+    )
+
+    listing = editor_client.get(CHANGELIST)
+    change = editor_client.get(f"{CHANGELIST}{message.pk}/change/")
+
+    row = listing.text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "Grace Hopper (Navy)" in row
+    assert "grace.hopper@example.com" in row
+    assert "We run forty clusters. Please help us plan the migration." in row
+    assert "…" in row
+    assert row.count("Please help us plan") < 20
+    assert 'href="/sessions/persistent-memory/"' in row
+    assert "Persistent Memory in Kubernetes" in row
+    assert "In progress" in row
+    assert "css/contact_admin.css" in listing.text
+    assert change.text.count("Please help us plan the migration.") == 20
+
+
+def test_a_message_without_source_page_says_so_in_the_list(editor_client):
+    ContactMessageFactory(source_path="", source_label="")
+
+    row = editor_client.get(CHANGELIST).text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+
+    assert "—" in row
