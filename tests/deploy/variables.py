@@ -13,6 +13,7 @@ ENV_READ = re.compile(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"")
 # a new variable fails tests/deploy until it is provided or listed here.
 OPTIONAL_IN_PRODUCTION = {
     "DEBUG": "off unless set",
+    "DEBUG_TECHNICAL_ERRORS": "only with DEBUG, for developers",
     "SECRET_KEY_FALLBACKS": "only after a key rotation",
     "CONN_MAX_AGE": "60 s suits PgBouncer too",
     "DATABASE_CONNECT_TIMEOUT": "3 s",
