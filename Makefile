@@ -20,9 +20,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,run]'
 	touch $@
 
+# The site's own assets only: Lighthouse (a development dependency, 200 MB)
+# comes with `make lighthouse`, not with every install and test run.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.lighthouse
 	touch $@
+
+node_modules/.lighthouse: node_modules/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed $@
 
 # A development .env (DEBUG=true, a random SECRET_KEY), written once and never
 # overwritten, so `python manage.py ...` works as the README shows without
@@ -127,7 +134,7 @@ bench: install
 LIGHTHOUSE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/confguide_lighthouse_bench
 CHROME_PATH ?= /usr/bin/chromium
 
-lighthouse: install
+lighthouse: install node_modules/.lighthouse
 	.ci/start-postgres
 	BENCH_DATABASE_URL='$(LIGHTHOUSE_DATABASE_URL)' CHROME_PATH='$(CHROME_PATH)' \
 		DJANGO_SETTINGS_MODULE=confguide.bench.settings $(BIN)/python manage.py lighthouse
