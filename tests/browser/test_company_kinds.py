@@ -21,12 +21,6 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-WCAG = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 
 
 @pytest.fixture
@@ -38,22 +32,6 @@ def phone(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def check_accessible(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = [
-        violation
-        for violation in Axe().run(page, options=WCAG).response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + "; ".join(node["target"][0] for node in v["nodes"][:5])
-        for v in violations
-    ]
-    assert not violations, f"{page.url}:\n" + "\n".join(details)
 
 
 @pytest.fixture
@@ -85,7 +63,7 @@ def stories(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_end_user_stories_and_hide_sponsored_on_a_phone(phone, stories):
+def test_end_user_stories_and_hide_sponsored_on_a_phone(phone, stories, assert_accessible):
     phone.goto(reverse("conference:schedule", args=[stories.slug]))
     expect(phone.locator(".srow-title")).to_have_count(10)
     sponsored = phone.locator(".srow", has_text="Bank story 4")
@@ -93,7 +71,7 @@ def test_end_user_stories_and_hide_sponsored_on_a_phone(phone, stories):
     expect(phone.locator(".srow", has_text="Bank story 1")).to_contain_text(
         "Example Bank (end user)"
     )
-    check_accessible(phone)
+    assert_accessible(phone)
 
     phone.get_by_text("Filter · Time zone").click()
     phone.get_by_role("checkbox", name="End-user stories").check()
@@ -105,7 +83,7 @@ def test_end_user_stories_and_hide_sponsored_on_a_phone(phone, stories):
     assert phone.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
-    check_accessible(phone)
+    assert_accessible(phone)
 
     phone.get_by_text("Filter · Time zone").click()
     phone.get_by_role("checkbox", name="Hide sponsored sessions").check()
@@ -116,4 +94,4 @@ def test_end_user_stories_and_hide_sponsored_on_a_phone(phone, stories):
     titles = phone.locator(".srow-title").all_inner_texts()
     assert titles == ["Bank story 1", "Bank story 2", "Bank story 3"]
     expect(phone.locator("summary")).to_contain_text("2 filters,")
-    check_accessible(phone)
+    assert_accessible(phone)

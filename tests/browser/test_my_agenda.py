@@ -22,20 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def _axe_clean(page):
-    """No serious or critical violation of WCAG 2.0 to 2.2 A and AA (target-size included)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not violations, "\n".join(violations)
 
 
 def _programme(user):
@@ -100,7 +86,7 @@ def _signed_in_context(browser, live_server, user, size, **options):
 
 @pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.django_db(transaction=True)
-def test_agenda_plan_a_qr_code_and_copy(browser, live_server, size):
+def test_agenda_plan_a_qr_code_and_copy(browser, live_server, size, assert_accessible):
     user = UserFactory(username="planner", time_zone="Europe/Berlin")
     volumes, backups = _programme(user)
     services.regenerate_calendar_token(user=user)
@@ -121,7 +107,7 @@ def test_agenda_plan_a_qr_code_and_copy(browser, live_server, size):
     assert page.get_by_role("heading", name="What you saved and missed").is_visible()
     assert page.get_by_role("link", name="Video of “Recorded last year”").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
-    _axe_clean(page)
+    assert_accessible(page)
 
     # Pick plan A: a plain form post, back to the agenda with the choice shown.
     page.get_by_role("button", name="Make “Volumes at scale” plan A").click()
@@ -151,7 +137,7 @@ def test_agenda_plan_a_qr_code_and_copy(browser, live_server, size):
     page.locator('[data-copy-status^="share-"]').get_by_text("Copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == share
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
-    _axe_clean(page)
+    assert_accessible(page)
     context.close()
 
 

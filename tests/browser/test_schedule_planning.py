@@ -23,12 +23,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-WCAG = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 
 
 @pytest.fixture
@@ -50,28 +44,6 @@ def open_page(browser, live_server):
     yield open_at
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def accessible_to_wcag22():
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-
-    def check(page):
-        violations = [
-            violation
-            for violation in axe.run(page, options=WCAG).response["violations"]
-            if violation["impact"] in ("serious", "critical")
-        ]
-        details = [
-            f"{v['id']} ({v['impact']}): {v['help']} at "
-            + "; ".join(node["target"][0] for node in v["nodes"][:5])
-            for v in violations
-        ]
-        assert not violations, f"{page.url}:\n" + "\n".join(details)
-
-    return check
 
 
 @pytest.fixture
@@ -122,9 +94,7 @@ def first_row_layout(page) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_phone_gets_the_agenda_first_screen_and_sticky_tabs(
-    open_page, festival, accessible_to_wcag22
-):
+def test_phone_gets_the_agenda_first_screen_and_sticky_tabs(open_page, festival, assert_accessible):
     event, _, _ = festival
     page = open_page(PHONE, is_mobile=True)
 
@@ -136,7 +106,7 @@ def test_phone_gets_the_agenda_first_screen_and_sticky_tabs(
     assert page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
-    accessible_to_wcag22(page)
+    assert_accessible(page)
 
     page.evaluate("() => window.scrollTo(0, 2500)")
     assert page.evaluate("() => window.scrollY") > 2000
@@ -146,18 +116,18 @@ def test_phone_gets_the_agenda_first_screen_and_sticky_tabs(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_desktop_shows_cards_and_remembers_a_switch(open_page, festival, accessible_to_wcag22):
+def test_desktop_shows_cards_and_remembers_a_switch(open_page, festival, assert_accessible):
     event, _, _ = festival
     page = open_page(DESKTOP)
 
     page.goto(schedule_url(event))
     assert first_row_layout(page) == "cards"
-    accessible_to_wcag22(page)
+    assert_accessible(page)
 
     page.get_by_role("link", name="agenda", exact=True).click()
     page.wait_for_url(re.compile(r"view=agenda"))
     assert first_row_layout(page) == "agenda"
-    accessible_to_wcag22(page)
+    assert_accessible(page)
     page.goto(schedule_url(event))
     assert first_row_layout(page) == "agenda", "the choice was not remembered"
 
@@ -206,7 +176,7 @@ def _save_in_place(page, title: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_star_saves_in_place_on_rows_cards_session_and_theme_pages(
-    open_page, festival, settings, accessible_to_wcag22
+    open_page, festival, settings, assert_accessible
 ):
     settings.SAVED_COUNT_THRESHOLD = 10
     event, themes, sessions = festival
@@ -231,17 +201,17 @@ def test_star_saves_in_place_on_rows_cards_session_and_theme_pages(
 
     desktop.goto(sessions["Security talk 1.2"].get_absolute_url())
     _save_in_place(desktop, "Security talk 1.2")
-    accessible_to_wcag22(desktop)
+    assert_accessible(desktop)
 
     desktop.goto(themes[0].get_absolute_url())
     _save_in_place(desktop, "Storage talk 2.4")
-    accessible_to_wcag22(desktop)
+    assert_accessible(desktop)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_export_links_and_the_open_options_pass_wcag22(
-    open_page, festival, size, accessible_to_wcag22
+    open_page, festival, size, assert_accessible
 ):
     event, _, _ = festival
     page = open_page(size, is_mobile=size is PHONE)
@@ -251,7 +221,7 @@ def test_export_links_and_the_open_options_pass_wcag22(
         assert link.bounding_box()["height"] >= 24
     page.get_by_text("Filter · Time zone").click()
     expect(page.get_by_role("link", name="Change your time zone")).to_be_visible()
-    accessible_to_wcag22(page)
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,13 +10,6 @@ from tests.factories import CompanyFactory, EventFactory, SessionFactory, Speake
 
 pytestmark = pytest.mark.browser
 
-WCAG_22_AA = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
-
 
 @pytest.fixture(params=[390, 1366], ids=["phone", "desktop"])
 def screen(request, browser, live_server):
@@ -33,26 +26,6 @@ def screen(request, browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def accessible():
-    """axe-core with the WCAG 2.0 to 2.2 A and AA rules: no serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-
-    def check(page):
-        results = axe.run(page, options=WCAG_22_AA)
-        violations = [
-            f"{v['id']} ({v['impact']}): {v['help']} at "
-            + "; ".join(node["target"][0] for node in v["nodes"][:5])
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not violations, f"{page.url}:\n" + "\n".join(violations)
-
-    return check
 
 
 @pytest.fixture
@@ -83,7 +56,7 @@ def guide(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_nav_box_finds_sessions_of_two_events_a_speaker_and_a_company(
-    screen, guide, accessible
+    screen, guide, assert_accessible
 ):
     screen.goto("/")
     # On a phone too the box is there without opening the menu.
@@ -108,13 +81,13 @@ def test_the_nav_box_finds_sessions_of_two_events_a_speaker_and_a_company(
     expect(
         screen.get_by_role("searchbox", name=re.compile("^Sessions of every event"))
     ).to_have_value("cloud")
-    accessible(screen)
+    assert_accessible(screen)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_speaker_list_jumps_by_letter_and_searches_names(screen, guide, accessible):
+def test_the_speaker_list_jumps_by_letter_and_searches_names(screen, guide, assert_accessible):
     screen.goto("/speakers/")
-    accessible(screen)
+    assert_accessible(screen)
 
     letters = screen.get_by_role("navigation", name="Speakers by first letter")
     expect(letters.get_by_text("E", exact=True)).not_to_have_attribute("href", re.compile("."))
@@ -133,4 +106,4 @@ def test_the_speaker_list_jumps_by_letter_and_searches_names(screen, guide, acce
 
     expect(screen).to_have_url(re.compile(r"/speakers/\?q=brook$"))
     expect(names).to_have_text(["Bea Brook"])
-    accessible(screen)
+    assert_accessible(screen)
