@@ -40,7 +40,7 @@ WIDTHS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height"
 # Times beside the event's own zone, as a reader abroad sees them.
 READER_ZONE = "Europe/London"
 SAVED_SESSIONS = 3
-ADD_BUTTON = re.compile(r"^Add to my schedule “")
+SAVE_STAR = re.compile(r"^Save “.+” to my schedule$")
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,13 @@ def save_some_sessions(page) -> None:
     """Add a few of the live event's sessions to this browser's schedule, as a reader does."""
     for _ in range(SAVED_SESSIONS):
         page.goto(f"/events/{LIVE_EVENT}/schedule/")
-        button = page.get_by_role("button", name=ADD_BUTTON).first
-        title = re.search("“(.+)”", button.text_content() or "")
-        button.click()
+        star = page.get_by_role("button", name=SAVE_STAR).first
+        title = re.search("“(.+)”", star.get_attribute("aria-label") or "")
+        star.click()
         # In place with the page's script; a confirmation page for a first visit without it.
-        removed = page.get_by_role("button", name=f"Remove “{title and title[1]}” from my schedule")
+        removed = page.get_by_role(
+            "button", name=f"Saved “{title and title[1]}”: remove from my schedule"
+        )
         confirm = page.get_by_role("button", name="Add to my schedule", exact=True)
         removed.or_(confirm).first.wait_for()
         if confirm.is_visible():
