@@ -40,6 +40,8 @@ from confguide import contributions
 MARKER = re.compile(
     rb"<!--cg:(?:toggle:(\d+)-->(.*?)<!--cg:saved-->(.*?)<!--cg:end|(\w+))-->", re.DOTALL
 )
+# Sent by the service worker when it fetches a page to keep for offline use.
+OFFLINE_COPY_HEADER = "X-Offline-Copy"
 # Back to the same page after a toggle, unless its address is absurdly long.
 MAX_NEXT_LENGTH = 1000
 
@@ -58,6 +60,15 @@ def saved_ids(request: HttpRequest) -> set[int]:
 def has_personal_messages(request: HttpRequest) -> bool:
     """Whether flash messages wait for this reader (reads them without using them up)."""
     return bool(len(flash.get_messages(request)))
+
+
+def is_offline_copy(request: HttpRequest) -> bool:
+    """A page the service worker fetches to keep for offline use (templates/offline/sw.js).
+
+    It leaves the reader's flash messages alone: they belong to the page the
+    reader opens next, not to a copy fetched in the background.
+    """
+    return OFFLINE_COPY_HEADER in request.headers
 
 
 def return_path(request: HttpRequest) -> str:
@@ -147,7 +158,7 @@ def for_reader(parts: Parts, request: HttpRequest, *, back: str | None = None) -
             )
         elif name == "account":
             html = render_to_string("includes/_account_nav.html", request=request)
-        elif name == "messages" and has_personal_messages(request):
+        elif name == "messages" and has_personal_messages(request) and not is_offline_copy(request):
             html = render_to_string("includes/_messages.html", request=request)
         return html.encode()
 

@@ -70,8 +70,15 @@ async function refreshKeptPages() {
 }
 
 // Fetch a page and keep a copy stamped with the time; resolves to the page's text.
+// The header tells the server this is a copy for later, not the reader's next
+// page: a message waiting for them (such as "You have signed out") stays for
+// the page they open (confguide.personal).
 async function fetchAndKeep(href) {
-  const response = await fetch(href, { credentials: "same-origin", redirect: "follow" });
+  const response = await fetch(href, {
+    credentials: "same-origin",
+    redirect: "follow",
+    headers: { "X-Offline-Copy": "1" },
+  });
   if (!response.ok || response.redirected || response.type !== "basic") {
     return null;
   }

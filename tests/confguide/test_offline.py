@@ -154,3 +154,26 @@ def test_the_worker_names_each_file_once_as_the_cache_api_requires(client, db):
 
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker).group(1))
     assert len(precache) == len(set(precache))
+
+
+def test_a_page_kept_in_the_background_leaves_the_readers_message_for_their_next_page(
+    client, db
+):
+    # The worker may still be keeping my schedule's days when the reader signs
+    # out: its copies must not use up "You have signed out", meant for the page
+    # the reader sees next.
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/accounts/logout/")
+
+    kept = client.get("/my-schedule/", headers={"X-Offline-Copy": "1"})
+    seen = client.get("/")
+
+    assert "You have signed out" not in kept.text
+    assert "You have signed out" in seen.text
+
+
+def test_the_worker_marks_the_pages_it_keeps_in_the_background(client, db):
+    worker = client.get("/sw.js").text
+
+    assert '"X-Offline-Copy": "1"' in worker
