@@ -156,9 +156,7 @@ def test_the_worker_names_each_file_once_as_the_cache_api_requires(client, db):
     assert len(precache) == len(set(precache))
 
 
-def test_a_page_kept_in_the_background_leaves_the_readers_message_for_their_next_page(
-    client, db
-):
+def test_a_page_kept_in_the_background_leaves_the_readers_message_for_their_next_page(client, db):
     # The worker may still be keeping my schedule's days when the reader signs
     # out: its copies must not use up "You have signed out", meant for the page
     # the reader sees next.
