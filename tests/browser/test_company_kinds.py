@@ -26,7 +26,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def phone(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
-    # The event's zone is the reader's: no first-visit zone script reload.
+    # The reader's zone is known from the start, as on a second visit.
     context.add_cookies([{"name": "reader_tz", "value": "Europe%2FBerlin", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(10_000)

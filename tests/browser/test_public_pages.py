@@ -22,7 +22,7 @@ def demo(transactional_db, without_kubecon_eu_2026):
 
 
 def remember_zone(page, live_server, zone: str) -> None:
-    """Set the zone as the page's script would, so no first-visit reload races a click."""
+    """Set the zone as the page's script would, so a test starts from a known zone."""
     page.context.add_cookies(
         [{"name": "reader_tz", "value": zone.replace("/", "%2F"), "url": live_server.url}]
     )
@@ -96,7 +96,7 @@ def test_browser_zone_is_detected_and_the_reader_can_switch_to_utc(browser, live
     )
 
     page.goto(session_url)
-    # The script stores the browser's zone and reloads once to show it.
+    # The script stores the browser's zone and writes the times in it, with no reload.
     page.wait_for_selector(".reader-time")
 
     expect(page.locator("dd .times")).to_have_text("15:45\u201316:20 EST · 12:45\u201313:20 PST")

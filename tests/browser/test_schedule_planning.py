@@ -32,7 +32,7 @@ def open_page(browser, live_server):
 
     def open_at(size: dict, *, is_mobile: bool = False):
         context = browser.new_context(base_url=live_server.url, viewport=size, is_mobile=is_mobile)
-        # The event's zone is the reader's: no first-visit zone script reload.
+        # The reader's zone is known from the start, as on a second visit.
         context.add_cookies(
             [{"name": "reader_tz", "value": "Europe%2FBerlin", "url": live_server.url}]
         )

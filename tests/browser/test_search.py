@@ -20,7 +20,7 @@ def screen(request, browser, live_server):
         is_mobile=width == 390,
         has_touch=width == 390,
     )
-    # The reader's zone is already known: no first-visit reload races a click.
+    # The reader's zone is known from the start, as on a second visit.
     context.add_cookies([{"name": "reader_tz", "value": "Europe%2FLondon", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(10_000)
