@@ -154,7 +154,9 @@ def build_calendar(
     if url:
         calendar.add("url", url)
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", refresh)
+    # An X- property has no type of its own: the duration goes as its text
+    # (PT1H), which Outlook reads; added as a timedelta it was "1:00:00".
+    calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
     stamp = timezone.now()
     for session in sessions:
         calendar.add_component(

@@ -56,6 +56,7 @@ def test_feed_has_one_event_per_saved_public_session(client, subscriber):
     assert vevent["LOCATION"].endswith("RAI Amsterdam")
     assert vevent["URL"].endswith(kept.session.get_absolute_url())
     assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in response.content  # Outlook's refresh hint
     assert "subscriber" not in str(vevent["UID"]) and "@" not in str(vevent["UID"])
 
 
