@@ -8,6 +8,15 @@
   var COOKIE = "schedule_view";
   var YEAR = 365 * 24 * 60 * 60;
 
+  // On a phone the day strip scrolls sideways: bring the day shown into view,
+  // as the middle tab where the strip allows, without moving the page itself.
+  var strip = document.querySelector(".day-tabs");
+  var current = strip && strip.querySelector("[aria-current=page]");
+  if (current && strip.scrollWidth > strip.clientWidth) {
+    var tab = current.parentElement;
+    strip.scrollLeft = tab.offsetLeft - (strip.clientWidth - tab.offsetWidth) / 2;
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("[data-schedule-view]") : null;
     if (!link) { return; }

@@ -247,3 +247,26 @@ def test_a_session_listed_twice_turns_both_stars(open_page, transactional_db):
 
     saved = page.get_by_role("button", name="Saved “On right now”: remove from my schedule")
     expect(saved).to_have_count(2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_day_shown_is_in_view_in_the_day_strip(open_page, live_server):
+    event = EventFactory(
+        slug="long-fest",
+        time_zone="Europe/Berlin",
+        start_date=dt.date(2030, 6, 3),
+        end_date=dt.date(2030, 6, 9),
+    )
+    last = dt.datetime.combine(event.end_date, dt.time(10), tzinfo=event.tz)
+    SessionFactory(event=event, starts_at=last, ends_at=last + dt.timedelta(minutes=30))
+    page = open_page(PHONE, is_mobile=True)
+
+    page.goto("/events/long-fest/schedule/?day=2030-06-09")
+
+    # Seven days do not fit 390 px; the last one, the day shown, is scrolled to.
+    strip = page.locator(".day-tabs")
+    assert strip.evaluate("strip => strip.scrollWidth > strip.clientWidth")
+    tab = page.get_by_role("link", name="Sun 9 Jun")
+    box, bar = tab.bounding_box(), strip.bounding_box()
+    # (Within a pixel: the strip scrolls in whole pixels, tabs have fractions.)
+    assert bar["x"] - 1 <= box["x"] and box["x"] + box["width"] <= bar["x"] + bar["width"] + 1
