@@ -40,6 +40,15 @@ MULTI_FILTERS = (
 )
 
 
+_CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
+
+
+def _printable(value: str) -> str:
+    """A value without control characters: a link may carry %00, which has no place
+    in a message on the page (nor in a PostgreSQL query)."""
+    return value.translate(_CONTROL_CHARACTERS)
+
+
 class ScheduleFilterForm(forms.Form):
     """The schedule's filters, read from the query string (GET, shareable).
 
@@ -72,13 +81,15 @@ class ScheduleFilterForm(forms.Form):
         self.raw = {
             spec.name: list(
                 dict.fromkeys(
-                    value[:CHOICE_MAX_LENGTH] for value in data.getlist(spec.name) if value
+                    _printable(value)[:CHOICE_MAX_LENGTH]
+                    for value in data.getlist(spec.name)
+                    if _printable(value)
                 )
             )
             for spec in MULTI_FILTERS
         }
         single = {
-            name: data.get(name, "")[: CHOICE_MAX_LENGTH if name != "q" else None]
+            name: _printable(data.get(name, ""))[: CHOICE_MAX_LENGTH if name != "q" else None]
             for name in ("q", "recorded", "sponsored", "day")
             if name in data
         }

@@ -206,6 +206,14 @@ def test_a_value_the_event_does_not_use_is_dropped_and_named(client, summit):
     assert "“beginner” is not a level in this event, so it was left out." in response.text
 
 
+def test_control_characters_in_a_filter_never_reach_the_page(client, summit):
+    response = client.get(summit.url + "?day=2030-06-03&company=%00acme%01&theme=%00")
+
+    assert response.status_code == 200
+    assert "\x00" not in response.text and "\x01" not in response.text
+    assert "No company “acme” has sessions at this event" in response.text
+
+
 def test_too_many_values_drop_the_filter_with_a_message(client, summit):
     response = client.get(
         summit.url, {"day": "2030-06-03", "theme": [f"theme-{n}" for n in range(60)]}
