@@ -37,7 +37,7 @@ from confguide import fetch as safe
 from sessions.importers.base import MAX_IMPORT_BYTES, ScheduleImportError, check_size
 from sessions.importers.report import ImportReport
 from sessions.importers.services import digest_of, read_and_apply
-from sessions.models import Event, FeedSync
+from sessions.models import Event, FeedSync, Session
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ MAX_BACKOFF = dt.timedelta(hours=24)
 MAIL_LIMIT = 50
 UNEXPECTED = "The sync failed unexpectedly; the details were logged for the site's developers."
 # The report's kinds of session change, as the history and the email name them.
+# A sync that would cancel at least this many sessions, and most of the event, is held.
+HOLD_CANCELLING = 10
 KINDS = ("created", "moved", "re_roomed", "cancelled", "speakers_changed", "updated")
 
 
@@ -146,12 +148,16 @@ def _fetch_and_import(event: Event) -> _Outcome:
         return _Outcome(
             FeedSync.Outcome.UNCHANGED, http_status=fetched.status, digest=digest, **validators
         )
+    name = urlsplit(event.feed_url).path.rsplit("/", 1)[-1]
     try:
-        report = read_and_apply(
-            data=fetched.body,
-            event_slug=event.slug,
-            name=urlsplit(event.feed_url).path.rsplit("/", 1)[-1],
+        # A dry run first: a feed that would cancel most of the programme (an
+        # empty file, the wrong conference's) waits for an editor, not the worker.
+        held = _mass_cancellation(
+            event, read_and_apply(data=fetched.body, event_slug=event.slug, name=name, dry_run=True)
         )
+        if held:
+            return _Outcome(FeedSync.Outcome.FAILED, http_status=fetched.status, error=held)
+        report = read_and_apply(data=fetched.body, event_slug=event.slug, name=name)
     except ScheduleImportError as error:
         # The validators are not kept: the same file is read again next time.
         return _Outcome(FeedSync.Outcome.FAILED, http_status=fetched.status, error=_problems(error))
@@ -162,6 +168,22 @@ def _fetch_and_import(event: Event) -> _Outcome:
         report=report,
         digest=digest,
         **validators,
+    )
+
+
+def _mass_cancellation(event: Event, dry_run: ImportReport) -> str:
+    """Why a sync is held rather than applied ("" if it is not): it would cancel
+    at least HOLD_CANCELLING sessions and more than half of those still on."""
+    cancelling = len(dry_run.cancelled)
+    if cancelling < HOLD_CANCELLING:
+        return ""
+    still_on = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED)
+    if cancelling * 2 <= still_on.count():
+        return ""
+    return (
+        f"Held: the feed would cancel {cancelling} of the event's {still_on.count()} sessions. "
+        "If that is right, import the file from the admin (Events, “Import a schedule”), which "
+        "asks you to confirm; syncing tries again at the next interval."
     )
 
 

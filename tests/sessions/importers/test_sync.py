@@ -172,6 +172,30 @@ def test_sync_follows_the_feed_and_keeps_what_editors_set(feed, run_tasks):
     ]
 
 
+def test_a_feed_that_would_cancel_most_of_the_event_is_held_for_an_editor(feed, run_tasks):
+    many = [
+        {
+            "id": 100 + n,
+            "start": f"{9 + n // 2:02d}:{30 * (n % 2):02d}",
+            "room": "Room A",
+            "title": f"Talk {n}",
+        }
+        for n in range(12)
+    ]
+    feed.body = frab_feed(*many)
+    event = due_event(feed)
+    sync.sync_due_events()
+    # The next version of the file lists one talk: an export cut short, say.
+    feed.body = frab_feed(many[0])
+    make_due(event)
+
+    held = sync.sync_event(Event.objects.get(pk=event.pk))
+
+    assert held.outcome == FeedSync.Outcome.FAILED
+    assert "would cancel 11 of the event's 12 sessions" in held.error
+    assert not Session.objects.filter(event=event, status=Session.Status.CANCELLED).exists()
+
+
 def test_an_unchanged_feed_answers_304_and_nothing_is_imported(feed, run_tasks):
     event = due_event(feed)
     sync_official_feeds.enqueue()
