@@ -22,6 +22,14 @@ from sessions.search.documents import SearchVectorIndex
 from sessions.validators import validate_hex_colour
 
 
+def one_kind_of_line_break(text: str | None) -> str | None:
+    """Text with every line break as "\n": browsers send "\r\n" from a textarea,
+    feeds send either, and the two must compare equal."""
+    if not text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -508,6 +516,9 @@ class Session(TimeStamped):
 
     def clean(self) -> None:
         super().clean()
+        # A textarea sends "\r\n"; feeds are compared with what is stored.
+        self.abstract = one_kind_of_line_break(self.abstract)
+        self.editors_note = one_kind_of_line_break(self.editors_note)
         if self.room_id and self.event_id and self.room.event_id != self.event_id:
             raise ValidationError({"room": f"Choose a room of {self.event}."})
         if not (self.starts_at and self.ends_at and self.event_id):

@@ -49,8 +49,14 @@ from sessions.models import (
     SessionSpeaker,
     Speaker,
     Theme,
+    one_kind_of_line_break,
 )
-from sessions.services import ScheduleSlot, record_schedule_changes, schedule_changes, unique_slug
+from sessions.services import (
+    ScheduleSlot,
+    record_schedule_changes,
+    schedule_changes,
+    unique_slug,
+)
 
 # Fields the organisers own: a re-import overwrites them.
 SOURCE_FIELDS = (
@@ -471,7 +477,8 @@ def _source_values(item: ParsedSession, rooms: dict[str, Room]) -> dict:
         room = rooms.get(item.room_guid) or rooms.get(normalize_name(item.room))
     values = {
         "title": item.title,
-        "abstract": item.abstract,
+        # Line breaks as the admin's form stores them, so neither side shows a change.
+        "abstract": one_kind_of_line_break(item.abstract),
         "format": item.format,
         "starts_at": item.starts_at,
         "ends_at": item.ends_at,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sessions.importers import sync
+from sessions.importers.services import read_and_apply
 from sessions.models import Event, FeedSync, Session
 from sessions.tasks import mail_feed_sync, sync_official_feeds
 from tests.conftest import LocalHandler
@@ -194,6 +195,24 @@ def test_a_feed_that_would_cancel_most_of_the_event_is_held_for_an_editor(feed, 
     assert held.outcome == FeedSync.Outcome.FAILED
     assert "would cancel 11 of the event's 12 sessions" in held.error
     assert not Session.objects.filter(event=event, status=Session.Status.CANCELLED).exists()
+
+
+def test_saving_a_session_in_the_admin_is_no_change_for_the_next_sync(feed, db):
+    schedule = json.loads(FIRST)
+    day = schedule["schedule"]["conference"]["days"][0]
+    day["rooms"]["Room A"][0]["abstract"] = "Two lines:\nthe second one."
+    feed.body = json.dumps(schedule).encode()
+    event = due_event(feed)
+    sync.sync_due_events()
+    session = Session.objects.get(event=event, title=SESSION_A["title"])
+    # What the admin's form sends back: the textarea's line breaks as CR LF.
+    session.abstract = "Two lines:\r\nthe second one."
+    session.full_clean()
+    session.save()
+
+    again = read_and_apply(data=feed.body, event_slug=event.slug, dry_run=True)
+
+    assert again.updated == []
 
 
 def test_an_unchanged_feed_answers_304_and_nothing_is_imported(feed, run_tasks):
