@@ -73,17 +73,25 @@ class SessionThemeFormSet(forms.BaseInlineFormSet):
 
 
 class CompanyKindForm(forms.Form):
-    """The kind the selected companies get from the bulk action ("Not set" included)."""
+    """The kind the selected companies get from the bulk action ("Not set" included).
 
-    kind = forms.ChoiceField(widget=forms.RadioSelect, required=False)
+    Nothing is chosen to begin with: "Not set" has a value of its own here, so
+    a form sent without a choice is refused rather than read as "Not set".
+    """
+
+    NOT_SET = "not-set"
+
+    kind = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind to give the selected companies."},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Company.Kind.choices
+        self.fields["kind"].choices = [
+            (value or self.NOT_SET, label) for value, label in Company.Kind.choices
+        ]
 
     def clean_kind(self) -> str:
-        # "Not set" is the empty value, so a form with no choice at all is
-        # told apart from it by the absent key.
-        if "kind" not in self.data:
-            raise forms.ValidationError("Choose the kind to give the selected companies.")
-        return self.cleaned_data["kind"]
+        kind = self.cleaned_data["kind"]
+        return "" if kind == self.NOT_SET else kind

@@ -273,6 +273,8 @@ def test_bulk_set_kind_asks_for_the_kind_then_sets_it(editor_client, kinds):
     assert "<li>Spotify (now: End user)</li>" in asked.text
     assert 'value="academia"' in asked.text
     assert 'name="csrfmiddlewaretoken"' in asked.text
+    # Nothing chosen yet: pressing the button at once must not clear every kind.
+    assert "checked" not in asked.text
     assert Company.objects.get(pk=kinds.intel.pk).kind == Company.Kind.VENDOR
 
     done = editor_client.post(
@@ -292,13 +294,15 @@ def test_bulk_set_kind_can_clear_it_and_refuses_a_missing_or_unknown_kind(editor
     base = {"action": "set_kind", "_selected_action": [kinds.spotify.pk], "apply": "Set kind"}
 
     missing = editor_client.post(COMPANIES, base)
+    empty = editor_client.post(COMPANIES, {**base, "kind": ""})
     unknown = editor_client.post(COMPANIES, {**base, "kind": "reseller"})
 
     assert "Choose the kind to give the selected companies." in missing.text
+    assert "Choose the kind to give the selected companies." in empty.text
     assert "Select a valid choice. reseller is not one of the available choices." in unknown.text
     assert Company.objects.get(pk=kinds.spotify.pk).kind == Company.Kind.END_USER
 
-    cleared = editor_client.post(COMPANIES, {**base, "kind": ""}, follow=True)
+    cleared = editor_client.post(COMPANIES, {**base, "kind": "not-set"}, follow=True)
     assert "1 company is now of kind “Not set”." in cleared.text
     assert Company.objects.get(pk=kinds.spotify.pk).kind == ""
 
