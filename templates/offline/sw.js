@@ -21,8 +21,9 @@ const PRECACHE = {{ precache_json|safe }};
 const STATIC_PREFIX = "{{ static_prefix|escapejs }}";
 const MY_SCHEDULE = "{{ my_schedule|escapejs }}";
 const SAVED_AT = "X-Offline-Saved-At";
-// How many pages one visit to my schedule may add: a week's days of a few events.
-const MAX_FOLLOWED = 60;
+// How many pages one visit to my schedule may add: a week's days of a few
+// events, and the pages of the sessions saved for them.
+const MAX_FOLLOWED = 120;
 const NEVER_KEPT = [/^\/admin\//, /^\/accounts\//, /\.ics$/, /\/calendar\//];
 
 function keepable(url) {

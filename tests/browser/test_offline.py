@@ -73,6 +73,7 @@ def keep_my_schedule(page, event) -> None:
         f"/my-schedule/events/{event.slug}/",
         f"/events/{event.slug}/schedule/?day=2030-03-04",
         f"/events/{event.slug}/schedule/?day=2030-03-05",
+        f"/events/{event.slug}/schedule/",
     }
     deadline = time.monotonic() + 10
     while not expected <= set(page.evaluate(KEPT_PAGES)):
@@ -105,6 +106,13 @@ def test_my_schedule_and_its_days_read_offline_then_refresh_online(
     phone.get_by_role("link", name="Tue 5 Mar").click()
     expect(notice).to_contain_text("Offline copy from")
     expect(phone.get_by_role("link", name="Backups that restore")).to_be_visible()
+
+    # The schedule as the events list links it, and the saved session's own page.
+    phone.goto(f"/events/{event.slug}/schedule/")
+    expect(notice).to_contain_text("Offline copy from")
+    phone.goto(saved.get_absolute_url())
+    expect(notice).to_contain_text("Offline copy from")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(saved.title)
 
     # A page that was never kept says so, rather than the browser's error.
     assert phone.goto("/speakers/").status == 503

@@ -134,7 +134,7 @@ def test_deleting_the_account_clears_the_offline_copies(db):
     assert response["Clear-Site-Data"] == CLEARED
 
 
-def test_my_schedule_marks_its_events_and_their_days_for_the_offline_copy(client, db):
+def test_my_schedule_marks_its_events_their_days_and_sessions_for_the_offline_copy(client, db):
     from tests.factories import SavedSessionFactory
 
     user = UserFactory()
@@ -147,6 +147,9 @@ def test_my_schedule_marks_its_events_and_their_days_for_the_offline_copy(client
     page = client.get(f"/my-schedule/events/{event.slug}/").text
     for day in event.days:
         assert f'data-offline href="/events/{event.slug}/schedule/?day={day:%Y-%m-%d}"' in page
+    # The schedule as the events list links it, and each saved session's own page.
+    assert f'data-offline href="/events/{event.slug}/schedule/">' in page
+    assert f'data-offline href="{saved.session.get_absolute_url()}"' in index
 
 
 def test_the_worker_names_each_file_once_as_the_cache_api_requires(client, db):
