@@ -128,6 +128,8 @@ class Dashboard:
     speaker_count: int
     speakers_without_company: int
     last_sync: FeedSync | None
+    # The latest sync that changed something (a 304 since then changes nothing).
+    last_change: FeedSync | None
     contact_waiting: dict[str, int] | None
     links: dict[str, str]
 
@@ -174,6 +176,9 @@ def dashboard(*, event: Event, with_contact: bool) -> Dashboard:
         speaker_count=speakers["total"],
         speakers_without_company=speakers["without_company"],
         last_sync=event.feed_syncs.order_by("-started_at", "-pk").first(),
+        last_change=event.feed_syncs.filter(outcome=FeedSync.Outcome.CHANGED)
+        .order_by("-started_at", "-pk")
+        .first(),
         contact_waiting=waiting_counts() if with_contact else None,
         links={
             "sessions": _changelist("conference_session", **session_filter),

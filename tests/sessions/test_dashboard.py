@@ -174,6 +174,22 @@ def test_last_sync_and_its_changes_link_to_the_history(editor_client):
     assert listed_pks(editor_client, history) == set(event.feed_syncs.values_list("pk", flat=True))
 
 
+def test_after_an_unchanged_sync_the_dashboard_shows_and_links_the_last_change(editor_client):
+    event = EventFactory(feed_url="https://schedule.example.org/feed.json")
+    change = FeedSyncFactory(event=event, moved=4, re_roomed=2, cancelled=1)
+    quiet = FeedSyncFactory(
+        event=event, outcome="not_modified", http_status=304, moved=0, re_roomed=0, cancelled=0
+    )
+
+    response = editor_client.get(dashboard_url(event))
+
+    assert response.context["dashboard"].last_sync == quiet
+    assert response.context["dashboard"].last_change == change
+    assert f"/admin/conference/feedsync/{change.pk}/change/" in response.text
+    assert f"/admin/conference/feedsync/{quiet.pk}/change/" not in response.text
+    assert "<dt>Moved in time</dt><dd>4</dd>" in response.text
+
+
 def test_an_event_never_synced_says_so(editor_client):
     response = editor_client.get(dashboard_url(EventFactory()))
 
@@ -254,7 +270,7 @@ def test_queries_stay_the_same_whatever_the_event_size(
     FeedSyncFactory(event=event)
     ContactMessageFactory()
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = editor_client.get(dashboard_url(event))
 
     assert response.status_code == 200
