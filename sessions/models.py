@@ -614,10 +614,29 @@ class ThemeRule(TimeStamped):
     def __str__(self) -> str:
         return f"{self.theme}: {self.name}"
 
+    # A rule is a short list an editor can read: a few hundred entries at most.
+    MAX_ENTRIES = 300
+    MAX_ENTRY_LENGTH = 100
+
     def clean(self) -> None:
         super().clean()
         if not (self.words.strip() or self.companies.strip()):
             raise ValidationError("Give at least one word, phrase or company to match.")
+        too_long = {}
+        for name in ("words", "companies", "exclusions"):
+            entries = [line for line in getattr(self, name).splitlines() if line.strip()]
+            if len(entries) > self.MAX_ENTRIES:
+                too_long[name] = (
+                    f"At most {self.MAX_ENTRIES} lines, one word or phrase each; "
+                    f"this has {len(entries)}."
+                )
+            elif any(len(line.strip()) > self.MAX_ENTRY_LENGTH for line in entries):
+                too_long[name] = (
+                    f"Each line is one word or phrase of at most {self.MAX_ENTRY_LENGTH} "
+                    "characters."
+                )
+        if too_long:
+            raise ValidationError(too_long)
         if self.words.strip() and not (self.in_title or self.in_abstract or self.in_track):
             raise ValidationError(
                 "Tick at least one of title, abstract and track for the words to be looked for."

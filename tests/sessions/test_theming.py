@@ -104,6 +104,20 @@ def test_the_official_track_and_the_fields_a_rule_looks_in():
     assert rule_matches(_rule(words="storage", in_title=False), in_abstract)
 
 
+def test_a_rule_stays_a_list_an_editor_can_read(db):
+    from django.core.exceptions import ValidationError
+
+    theme = ThemeFactory()
+    many = "\n".join(f"word{n}" for n in range(ThemeRule.MAX_ENTRIES + 1))
+    with pytest.raises(ValidationError, match="At most 300 lines") as refused:
+        ThemeRule(theme=theme, name="everything", words=many).full_clean()
+    assert list(refused.value.message_dict) == ["words"]
+    with pytest.raises(ValidationError, match="at most 100 characters"):
+        ThemeRule(theme=theme, name="long", words="storage", exclusions="x" * 101).full_clean()
+    # The limits themselves are allowed.
+    ThemeRule(theme=theme, name="full", words="\n".join(["w" * 100] * 300)).full_clean()
+
+
 def test_a_rule_needs_something_to_match_and_somewhere_to_look():
     from django.core.exceptions import ValidationError
 
