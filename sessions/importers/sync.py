@@ -177,11 +177,11 @@ def _mass_cancellation(event: Event, dry_run: ImportReport) -> str:
     cancelling = len(dry_run.cancelled)
     if cancelling < HOLD_CANCELLING:
         return ""
-    still_on = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED)
-    if cancelling * 2 <= still_on.count():
+    still_on = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED).count()
+    if cancelling * 2 <= still_on:
         return ""
     return (
-        f"Held: the feed would cancel {cancelling} of the event's {still_on.count()} sessions. "
+        f"Held: the feed would cancel {cancelling} of the event's {still_on} sessions. "
         "If that is right, import the file from the admin (Events, “Import a schedule”), which "
         "asks you to confirm; syncing tries again at the next interval."
     )

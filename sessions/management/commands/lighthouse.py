@@ -12,6 +12,7 @@ depend on the machine, and a run takes minutes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import secrets
@@ -152,7 +153,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Building {settings.DATABASES['default']['NAME']} (demo)...")
             fixture.recreate_database(settings.DATABASES["default"])
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+            call_command("load_demo", verbosity=0, stdout=io.StringIO())
             call_command("collectstatic", interactive=False, clear=True, verbosity=0)
             password = secrets.token_urlsafe(16)
             pages = self.pages(password)
